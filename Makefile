@@ -1,0 +1,89 @@
+# hv-swiotlb: see README.md. `make` builds, `make check` tests, and both
+# install the Debian packages they need first (as root).
+
+VERSION := 0.1
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+B := build
+KLCC ?= klcc
+CC ?= cc
+CLANG ?= clang
+
+# The packages the build and the tests need (Debian 12 names).
+DEPS := make gcc clang libclang-rt-14-dev libklibc-dev libcmocka-dev \
+	shellcheck mandoc file
+
+CORE := errname kcmdline options fileio wire pool klog verdict deadline log status handoff
+TOOL_SRC := $(addprefix src/,$(addsuffix .c,$(CORE) main))
+HDRS := $(wildcard src/*.h)
+UNIT := test_kcmdline test_options test_pool test_wire test_verdict test_status
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+DEFS := -DHVS_VERSION=\"$(VERSION)\"
+CFLAGS_GLIBC := -std=gnu99 -O2 -g $(WARN) $(DEFS) -D_GNU_SOURCE
+CFLAGS_KLIBC := -std=gnu99 -Os $(WARN) $(DEFS) -ffunction-sections -fdata-sections
+LDFLAGS_KLIBC := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: all deps check unit install uninstall clean
+.DELETE_ON_ERROR:
+
+all: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb
+
+deps: $(B)/.deps
+$(B)/.deps: scripts/deps.sh Makefile
+	@mkdir -p $(B)
+	@sh scripts/deps.sh $(DEPS)
+	@touch $@
+
+# The initramfs binary: static klibc, stripped.
+$(B)/klibc/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(KLCC) -static $(CFLAGS_KLIBC) $(LDFLAGS_KLIBC) -o $@ $(TOOL_SRC)
+	strip --strip-all $@
+
+# The same sources against glibc, with gcc, clang and the sanitizers.
+$(B)/glibc/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_GLIBC) -o $@ $(TOOL_SRC)
+
+$(B)/clang/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_GLIBC) -o $@ $(TOOL_SRC)
+
+$(B)/asan/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -o $@ $(TOOL_SRC)
+
+# Unit tests (cmocka) and the scripted peer, plain and sanitized.
+CORE_SRC := $(addprefix src/,$(addsuffix .c,$(CORE)))
+$(B)/glibc/test_%: tests/unit/test_%.c tests/unit/table.h $(CORE_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ $< $(CORE_SRC) -lcmocka
+$(B)/asan/test_%: tests/unit/test_%.c tests/unit/table.h $(CORE_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -Isrc -o $@ $< $(CORE_SRC) -lcmocka
+$(B)/glibc/hvs-test-peer: tests/peer.c src/wire.c src/wire.h | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ tests/peer.c src/wire.c
+
+TEST_BINS := $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb \
+	$(B)/asan/hv-swiotlb $(B)/glibc/hvs-test-peer \
+	$(addprefix $(B)/glibc/,$(UNIT)) $(addprefix $(B)/asan/,$(UNIT))
+
+check: $(TEST_BINS)
+	@sh tests/run.sh $(B)
+
+install: $(B)/klibc/hv-swiotlb
+	install -D -m 0755 $(B)/klibc/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
+	install -D -m 0644 man/hv-swiotlb.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/hv-swiotlb $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
+
+clean:
+	rm -rf $(B)
