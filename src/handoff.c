@@ -296,9 +296,13 @@ static enum attempt_result attempt(const struct hvs_target *t, const uint8_t *re
 		int err = errno;
 
 		res->outcome = HVS_HANDOFF_UNREACHABLE;
-		if (err == ETIMEDOUT)
+		if (err == ETIMEDOUT && got == 0)
 			snprintf(res->detail, sizeof(res->detail),
 				 "connected, but no acknowledgement came before the deadline");
+		else if (err == ETIMEDOUT)
+			snprintf(res->detail, sizeof(res->detail),
+				 "only %u bytes of the acknowledgement came before the deadline",
+				 (unsigned)got);
 		else
 			snprintf(res->detail, sizeof(res->detail),
 				 "reading the acknowledgement failed: %s", hvs_errname(err));

@@ -77,7 +77,7 @@ static void help(void)
 	      "  --cmdline-file F   read the kernel command line from F\n"
 	      "  --sysfs-root DIR   sysfs is mounted at DIR\n"
 	      "  --kmsg FILE        kernel log to read and write (default /dev/kmsg)\n"
-	      "  --root DIR         prefix for /proc, /etc, /run and /dev paths\n\n"
+	      "  --root DIR         prefix for /proc, /sys, /etc, /run and /dev paths\n\n"
 	      "Exit: 0 done or nothing to do, 1 pool absent, 2 pool invalid,\n"
 	      "3 host unreachable or timed out, 4 host refused, 5 bad answer,\n"
 	      "6 system error, 64 usage. See hv-swiotlb(8).\n");
@@ -228,6 +228,7 @@ int main(int argc, char **argv)
 	struct hvs_diagnosis diag;
 	struct hvs_target target;
 	struct hvs_status st;
+	struct hvs_handoff_result res; /* st.reason may point into it */
 	char target_text[160];
 	const char *why = NULL;
 	enum hvs_verdict verdict;
@@ -344,7 +345,6 @@ int main(int argc, char **argv)
 	} else {
 		/* Step 4: the handoff. */
 		struct hvs_record rec;
-		struct hvs_handoff_result res;
 		char idtext[64];
 
 		memset(&rec, 0, sizeof(rec));

@@ -1,0 +1,55 @@
+# shellcheck shell=sh
+# Shared by the shell test scripts: tiny TAP-like reporting that ends with
+# the "N passed, N failed" line tests/run.sh adds up.
+
+passed=0
+failed=0
+t_name=""
+t_bad=0
+
+t_begin() {
+	t_name=$1
+	t_bad=0
+}
+
+# t_fail MESSAGE: the current test fails (it goes on to list every problem).
+t_fail() {
+	t_bad=1
+	printf '    %s: %s\n' "$t_name" "$1"
+}
+
+t_end() {
+	if [ "$t_bad" -eq 0 ]; then
+		passed=$((passed + 1))
+		printf 'ok - %s\n' "$t_name"
+	else
+		failed=$((failed + 1))
+		printf 'not ok - %s\n' "$t_name"
+	fi
+}
+
+expect_eq() { # WHAT WANT GOT
+	[ "$2" = "$3" ] || t_fail "$1: want '$2', got '$3'"
+}
+
+expect_line() { # FILE EXTENDED-REGEX: some line of FILE matches
+	grep -Eq -- "$2" "$1" 2>/dev/null || {
+		t_fail "no line of $(basename "$1") matches /$2/"
+		[ -f "$1" ] && sed 's/^/      | /' "$1"
+	}
+}
+
+expect_no_line() { # FILE EXTENDED-REGEX
+	if grep -Eq -- "$2" "$1" 2>/dev/null; then
+		t_fail "$(basename "$1") has a line matching /$2/"
+	fi
+}
+
+t_summary() {
+	printf '%s passed, %s failed\n' "$passed" "$failed"
+	[ "$failed" -eq 0 ]
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
