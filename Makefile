@@ -14,7 +14,7 @@ CLANG ?= clang
 
 # The packages the build and the tests need (Debian 12 names).
 DEPS := make gcc clang libclang-rt-14-dev libklibc-dev libcmocka-dev \
-	shellcheck mandoc file
+	shellcheck mandoc file strace
 
 CORE := errname kcmdline options fileio wire pool klog verdict deadline log status handoff
 TOOL_SRC := $(addprefix src/,$(addsuffix .c,$(CORE) main))

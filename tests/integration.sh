@@ -56,10 +56,16 @@ stop_peer() {
 	PEER_PID=""
 }
 
-# run_tool [args]: runs the tool on $R; sets RC and MS (wall time).
+# run_tool [args]: runs the tool on $R; sets RC and MS (wall time). With
+# HVS_TRACE=1 every run is traced, to prove below that none opened AF_VSOCK.
 run_tool() {
 	t0=$(now_ms)
-	"$TOOL" --root "$R" "$@" >"$R/stdout" 2>"$R/stderr"
+	if [ "${HVS_TRACE:-0}" = 1 ]; then
+		strace -f -qq -e trace=socket,connect -o "$R/strace.$(now_ms)" \
+			"$TOOL" --root "$R" "$@" >"$R/stdout" 2>"$R/stderr"
+	else
+		"$TOOL" --root "$R" "$@" >"$R/stdout" 2>"$R/stderr"
+	fi
 	RC=$?
 	MS=$(($(now_ms) - t0))
 }
@@ -369,5 +375,14 @@ run_tool --target "unix:$SOCK"
 expect_eq "exit" 6 "$RC"
 expect_line "$KMSG" "^<3>hv-swiotlb: cannot read $R/proc/cmdline: ENOENT; is /proc mounted\?\$"
 t_end
+
+if [ "${HVS_TRACE:-0}" = 1 ]; then
+	t_begin "no run opened an AF_VSOCK socket (strace of every run above)"
+	traces=$(find "$WORK" -name 'strace.*' | wc -l)
+	[ "$traces" -ge 40 ] || t_fail "only $traces traced runs"
+	grep -l 'AF_VSOCK' "$WORK"/*/strace.* 2>/dev/null && t_fail "AF_VSOCK seen"
+	grep -q 'socket(AF_UNIX' "$WORK"/*/strace.* || t_fail "the traces show no socket at all"
+	t_end
+fi
 
 t_summary
