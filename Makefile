@@ -32,7 +32,10 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 .PHONY: all deps check unit install uninstall clean
 .DELETE_ON_ERROR:
 
-all: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb
+RECV := recv_main recv_conn recv_registry errname fileio kcmdline options wire
+RECV_SRC := $(addprefix src/,$(addsuffix .c,$(RECV)))
+
+all: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
 
 deps: $(B)/.deps
 $(B)/.deps: scripts/deps.sh Makefile
@@ -58,6 +61,17 @@ $(B)/clang/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
 $(B)/asan/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -o $@ $(TOOL_SRC)
+
+# The host-side receiver: glibc only (it runs on hosts, not in initramfs).
+$(B)/glibc/hv-swiotlb-recv: $(RECV_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_GLIBC) -o $@ $(RECV_SRC)
+$(B)/clang/hv-swiotlb-recv: $(RECV_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_GLIBC) -o $@ $(RECV_SRC)
+$(B)/asan/hv-swiotlb-recv: $(RECV_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -o $@ $(RECV_SRC)
 
 # Unit tests (cmocka) and the scripted peer, plain and sanitized.
 CORE_SRC := $(addprefix src/,$(addsuffix .c,$(CORE)))
