@@ -4,6 +4,7 @@
 VERSION := 0.1
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
@@ -19,7 +20,8 @@ DEPS := make gcc clang libclang-rt-14-dev libklibc-dev libcmocka-dev \
 CORE := errname kcmdline options fileio wire pool klog verdict deadline log status handoff
 TOOL_SRC := $(addprefix src/,$(addsuffix .c,$(CORE) main))
 HDRS := $(wildcard src/*.h)
-UNIT := test_kcmdline test_options test_pool test_wire test_verdict test_status
+UNIT := test_kcmdline test_options test_pool test_wire test_verdict test_status \
+	test_recv test_vectors
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wformat=2 -Wno-format-nonliteral
@@ -75,29 +77,42 @@ $(B)/asan/hv-swiotlb-recv: $(RECV_SRC) $(HDRS) | $(B)/.deps
 
 # Unit tests (cmocka) and the scripted peer, plain and sanitized.
 CORE_SRC := $(addprefix src/,$(addsuffix .c,$(CORE)))
-$(B)/glibc/test_%: tests/unit/test_%.c tests/unit/table.h $(CORE_SRC) $(HDRS) | $(B)/.deps
+TEST_SRC := $(CORE_SRC) src/recv_conn.c src/recv_registry.c
+$(B)/glibc/test_%: tests/unit/test_%.c tests/unit/table.h $(TEST_SRC) $(HDRS) | $(B)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ $< $(CORE_SRC) -lcmocka
-$(B)/asan/test_%: tests/unit/test_%.c tests/unit/table.h $(CORE_SRC) $(HDRS) | $(B)/.deps
+	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ $< $(TEST_SRC) -lcmocka
+$(B)/asan/test_%: tests/unit/test_%.c tests/unit/table.h $(TEST_SRC) $(HDRS) | $(B)/.deps
 	@mkdir -p $(@D)
-	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -Isrc -o $@ $< $(CORE_SRC) -lcmocka
+	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -Isrc -o $@ $< $(TEST_SRC) -lcmocka
 $(B)/glibc/hvs-test-peer: tests/peer.c src/wire.c src/wire.h | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ tests/peer.c src/wire.c
 
+$(B)/glibc/hvs-test-client: tests/client.c src/wire.c src/wire.h | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ tests/client.c src/wire.c
+
 TEST_BINS := $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb \
-	$(B)/asan/hv-swiotlb $(B)/glibc/hvs-test-peer \
+	$(B)/asan/hv-swiotlb $(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client \
+	$(B)/glibc/hv-swiotlb-recv $(B)/clang/hv-swiotlb-recv $(B)/asan/hv-swiotlb-recv \
 	$(addprefix $(B)/glibc/,$(UNIT)) $(addprefix $(B)/asan/,$(UNIT))
 
 check: $(TEST_BINS)
 	@sh tests/run.sh $(B)
 
-install: $(B)/klibc/hv-swiotlb
+INSTALLED := $(SBINDIR)/hv-swiotlb $(BINDIR)/hv-swiotlb-recv \
+	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
+	$(MANDIR)/man7/hv-swiotlb-protocol.7
+
+install: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
 	install -D -m 0755 $(B)/klibc/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
+	install -D -m 0755 $(B)/glibc/hv-swiotlb-recv $(DESTDIR)$(BINDIR)/hv-swiotlb-recv
 	install -D -m 0644 man/hv-swiotlb.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
+	install -D -m 0644 man/hv-swiotlb-recv.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb-recv.8
+	install -D -m 0644 man/hv-swiotlb-protocol.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb-protocol.7
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/hv-swiotlb $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf $(B)

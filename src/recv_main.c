@@ -73,6 +73,7 @@ static struct {
 	size_t nlis;
 	struct conn *conns;
 	size_t max_conns;
+	size_t max_per_peer;
 	uint32_t allow_cid[MAX_ALLOWED_CIDS];
 	size_t nallow;
 	struct hvs_recv_policy policy;
@@ -125,6 +126,7 @@ static void usage(int fd)
 		"usage: hv-swiotlb-recv [--vsock PORT]... [--unix PATH]... [--max-size SIZE]\n"
 		"                       [--allow-cid CID]... [--state-dir DIR] [--exec CMD]\n"
 		"                       [--conn-timeout SECONDS] [--max-conns N]\n"
+		"                       [--max-per-guest N]\n"
 		"       hv-swiotlb-recv --help | --version\n");
 }
 
@@ -143,7 +145,8 @@ static void help(void)
 		"                       HVS_PEER HVS_BOOT_ID HVS_BASE HVS_SIZE HVS_SWIOTLB\n"
 		"                       set; it must exit 0 for the guest to hear 'accepted'\n"
 		"  --conn-timeout SEC   per-connection deadline, --exec included (default 10)\n"
-		"  --max-conns N        connections at once (default 256)\n\n"
+		"  --max-conns N        connections at once (default 256)\n"
+		"  --max-per-guest N    connections at once from one guest (default 16)\n\n"
 		"Each new range is printed on stdout as one JSON object per line.\n");
 }
 
@@ -236,6 +239,16 @@ static void close_conn(struct conn *c)
 	c->child = 0;
 }
 
+static size_t peer_connections(const char *peer)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g.max_conns; i++)
+		if (g.conns[i].fd >= 0 && strcmp(g.conns[i].peer, peer) == 0)
+			n++;
+	return n;
+}
+
 static void accept_on(struct listener *l)
 {
 	for (;;) {
@@ -285,6 +298,13 @@ static void accept_on(struct listener *l)
 					continue;
 				}
 			}
+		}
+		if (peer_connections(c->peer) > g.max_per_peer) {
+			/* One guest may not take the slots of the others. */
+			say("%s: already %zu connections from this guest; closed", c->peer,
+			    g.max_per_peer);
+			close_conn(c);
+			continue;
 		}
 		c->phase = PHASE_READ;
 		c->deadline = now_ms() + g.conn_timeout_ms;
@@ -656,6 +676,7 @@ int main(int argc, char **argv)
 		{ "exec", required_argument, NULL, 'e' },
 		{ "conn-timeout", required_argument, NULL, 't' },
 		{ "max-conns", required_argument, NULL, 'c' },
+		{ "max-per-guest", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -664,7 +685,7 @@ int main(int argc, char **argv)
 	const char *unix_paths[MAX_LISTENERS];
 	uint32_t vsock_ports[MAX_LISTENERS];
 	size_t nunix = 0, nvsock = 0, i;
-	unsigned long max_conns = 256;
+	unsigned long max_conns = 256, max_per_peer = 16;
 	int opt, rc = 0, loaded;
 
 	g.conn_timeout_ms = 10000;
@@ -712,6 +733,12 @@ int main(int argc, char **argv)
 			if (*end || max_conns == 0 || max_conns > MAX_CONNS_LIMIT)
 				return usage_error("--max-conns needs a number from 1 to 4096", optarg);
 			break;
+		case 'p':
+			max_per_peer = strtoul(optarg, (char **)&end, 10);
+			if (*end || max_per_peer == 0 || max_per_peer > MAX_CONNS_LIMIT)
+				return usage_error("--max-per-guest needs a number from 1 to 4096",
+						   optarg);
+			break;
 		case 'h': help(); return 0;
 		case 'V': hvs_fdprintf(1, "hv-swiotlb-recv %s\n", HVS_VERSION); return 0;
 		case ':': return usage_error("option needs a value", argv[optind - 1]);
@@ -724,6 +751,7 @@ int main(int argc, char **argv)
 		return usage_error("give at least one --vsock PORT or --unix PATH", NULL);
 
 	g.max_conns = max_conns;
+	g.max_per_peer = max_per_peer;
 	g.conns = calloc(g.max_conns, sizeof(*g.conns));
 	if (!g.conns) {
 		say("out of memory");

@@ -78,6 +78,11 @@ for v in glibc klibc asan; do
 	run_suite "integration-$v" env HVS_TRACE=$trace sh "$T/integration.sh" \
 		"$B/$v/hv-swiotlb" "$B/glibc/hvs-test-peer"
 done
+# The receiver, plain and sanitized, against the shipped guest binary.
+for v in glibc asan; do
+	run_suite "receiver-$v" sh "$T/recv.sh" "$B/$v/hv-swiotlb-recv" \
+		"$B/klibc/hv-swiotlb" "$B/glibc/hvs-test-client"
+done
 run_suite "klibc-binary" sh "$T/klibc-binary.sh" "$B/klibc/hv-swiotlb"
 run_suite "lint" sh "$T/lint.sh"
 

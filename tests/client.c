@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hvs-test-client: well-behaved, hostile and bulk guests for the
+ * receiver's tests, speaking through the real wire module.
+ *
+ *   hvs-test-client send PATH [--base B] [--size S] [--boot UUID]
+ *                   [--version V] [--flags F] [--bytewise MS]
+ *       one record; prints result=<ack status>|closed|timeout
+ *   hvs-test-client truncated|oversized|bad-crc|trailing PATH
+ *       one malformed frame; prints what came back
+ *   hvs-test-client silent PATH N MS
+ *       N connections that say nothing for MS milliseconds
+ *   hvs-test-client load PREFIX GUESTS BOOTS
+ *       GUESTS processes, guest g on PREFIXg, BOOTS boots each, every
+ *       record sent twice; prints accepted=, duplicate=, other=
+ */
+#include "wire.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), tries;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	for (tries = 0; tries < 200; tries++) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		if (errno != EAGAIN && errno != ECONNREFUSED && errno != ENOENT)
+			break;
+		poll(NULL, 0, 10); /* backlog full: the receiver is busy */
+	}
+	close(fd);
+	return -1;
+}
+
+/* Read an acknowledgement for up to 5 s: its status, -1 closed, -2 timeout. */
+static int read_ack(int fd, uint64_t nonce)
+{
+	uint8_t buf[HVS_WIRE_MAX_LEN];
+	size_t got = 0;
+	struct hvs_ack a;
+
+	while (got < HVS_ACK_V1_LEN) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 5000) <= 0)
+			return -2;
+		n = read(fd, buf + got, sizeof(buf) - got);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	if (hvs_ack_decode(buf, got, &a) != HVS_WIRE_OK || a.nonce != nonce)
+		return -3;
+	return a.status;
+}
+
+static const char *result_name(int r)
+{
+	if (r == -1)
+		return "closed";
+	if (r == -2)
+		return "timeout";
+	if (r == -3)
+		return "bad-ack";
+	return hvs_ack_status_name((unsigned)r);
+}
+
+static void reseal(uint8_t *f, size_t len)
+{
+	uint32_t c = hvs_crc32c(f, len - 4);
+
+	f[len - 4] = (uint8_t)c;
+	f[len - 3] = (uint8_t)(c >> 8);
+	f[len - 2] = (uint8_t)(c >> 16);
+	f[len - 1] = (uint8_t)(c >> 24);
+}
+
+static int send_bytes(int fd, const uint8_t *p, size_t n, int gap_ms)
+{
+	size_t i;
+
+	if (gap_ms <= 0)
+		return write(fd, p, n) == (ssize_t)n ? 0 : -1;
+	for (i = 0; i < n; i++) {
+		if (write(fd, p + i, 1) != 1)
+			return -1;
+		poll(NULL, 0, gap_ms);
+	}
+	return 0;
+}
+
+static void make_boot(uint8_t id[16], unsigned g, unsigned b)
+{
+	memset(id, 0, 16);
+	id[0] = (uint8_t)(g >> 8);
+	id[1] = (uint8_t)g;
+	id[2] = (uint8_t)(b >> 8);
+	id[3] = (uint8_t)b;
+	id[15] = 0x42;
+}
+
+static int one_guest(const char *prefix, unsigned g, unsigned boots, int out)
+{
+	char path[200];
+	unsigned counts[3] = { 0, 0, 0 }, b, k;
+
+	snprintf(path, sizeof(path), "%s%u", prefix, g);
+	for (b = 0; b < boots; b++) {
+		for (k = 0; k < 2; k++) {
+			struct hvs_record r;
+			uint8_t f[HVS_RECORD_V1_LEN];
+			int fd, st;
+
+			memset(&r, 0, sizeof(r));
+			r.nonce = ((uint64_t)g << 32) | (b << 1) | k;
+			r.base = 0x8000000;
+			r.size = 0x4000000;
+			make_boot(r.boot_id, g, b);
+			hvs_record_encode(&r, f);
+			fd = connect_to(path);
+			st = fd < 0 ? -1 : (send_bytes(fd, f, sizeof(f), 0), read_ack(fd, r.nonce));
+			if (fd >= 0)
+				close(fd);
+			counts[st == HVS_ACK_ACCEPTED ? 0 : st == HVS_ACK_DUPLICATE ? 1 : 2]++;
+		}
+	}
+	return write(out, counts, sizeof(counts)) == (ssize_t)sizeof(counts) ? 0 : 1;
+}
+
+static int load(const char *prefix, unsigned guests, unsigned boots)
+{
+	unsigned totals[3] = { 0, 0, 0 }, g, c[3];
+	int p[2];
+
+	if (pipe(p) < 0)
+		return 2;
+	for (g = 0; g < guests; g++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			close(p[0]);
+			_exit(one_guest(prefix, g, boots, p[1]));
+		}
+	}
+	close(p[1]);
+	while (read(p[0], c, sizeof(c)) == (ssize_t)sizeof(c)) {
+		totals[0] += c[0];
+		totals[1] += c[1];
+		totals[2] += c[2];
+	}
+	while (wait(NULL) > 0)
+		;
+	printf("accepted=%u\nduplicate=%u\nother=%u\n", totals[0], totals[1], totals[2]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct hvs_record r = { 0x1122334455667788ull, 0x8000000, 0x4000000, { 0 } };
+	uint8_t f[HVS_WIRE_MAX_LEN + 16];
+	const char *mode, *path;
+	int fd, i, gap = 0, version = 1, flags = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 3) {
+		fprintf(stderr, "usage: see tests/client.c\n");
+		return 2;
+	}
+	mode = argv[1];
+	path = argv[2];
+	if (!strcmp(mode, "load"))
+		return argc == 5 ? load(path, (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4])) : 2;
+	if (!strcmp(mode, "silent")) {
+		int n = argc > 3 ? atoi(argv[3]) : 1, ms = argc > 4 ? atoi(argv[4]) : 1000;
+		int *fds = calloc((size_t)n, sizeof(int)), opened = 0;
+
+		for (i = 0; i < n; i++)
+			if ((fds[i] = connect_to(path)) >= 0)
+				opened++;
+		printf("opened=%d\n", opened);
+		fflush(stdout);
+		poll(NULL, 0, ms);
+		for (i = 0; i < n; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		free(fds);
+		return 0;
+	}
+
+	hvs_uuid_parse("6f1c2a7e-3b44-4c55-8d66-778899aabbcc", r.boot_id);
+	for (i = 3; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--base"))
+			r.base = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--size"))
+			r.size = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--boot"))
+			hvs_uuid_parse(argv[i + 1], r.boot_id);
+		else if (!strcmp(argv[i], "--version"))
+			version = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--flags"))
+			flags = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--bytewise"))
+			gap = atoi(argv[i + 1]);
+	}
+	hvs_record_encode(&r, f);
+	if (version != 1 || flags) {
+		f[4] = (uint8_t)version;
+		f[48] = (uint8_t)flags;
+		reseal(f, HVS_RECORD_V1_LEN);
+	}
+	fd = connect_to(path);
+	if (fd < 0) {
+		printf("result=unreachable\n");
+		return 1;
+	}
+	if (!strcmp(mode, "send")) {
+		send_bytes(fd, f, HVS_RECORD_V1_LEN, gap);
+	} else if (!strcmp(mode, "truncated")) {
+		send_bytes(fd, f, 30, 0);
+		shutdown(fd, SHUT_WR);
+	} else if (!strcmp(mode, "oversized")) {
+		f[6] = 0xff;
+		f[7] = 0xff;
+		memset(f + 8, 'A', HVS_WIRE_MAX_LEN);
+		send_bytes(fd, f, HVS_WIRE_MAX_LEN + 8, 0);
+	} else if (!strcmp(mode, "bad-crc")) {
+		f[53] ^= 0x5a;
+		send_bytes(fd, f, HVS_RECORD_V1_LEN, 0);
+	} else if (!strcmp(mode, "trailing")) {
+		memset(f + HVS_RECORD_V1_LEN, 0, 8);
+		send_bytes(fd, f, HVS_RECORD_V1_LEN + 8, 0);
+	} else {
+		fprintf(stderr, "unknown mode %s\n", mode);
+		return 2;
+	}
+	printf("result=%s\n", result_name(read_ack(fd, r.nonce)));
+	close(fd);
+	return 0;
+}
