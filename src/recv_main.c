@@ -440,7 +440,8 @@ static void handle_frame(struct conn *c)
 			[HVS_REG_DUPLICATE] = "the same range again: answered 'duplicate'",
 			[HVS_REG_CONFLICT] = "a different range for a boot that has one: "
 					     "answered 'conflict'",
-			[HVS_REG_BUSY] = "its range is still being applied: answered 'failed'",
+			[HVS_REG_BUSY] = "this guest's last range is still being applied: "
+					 "answered 'failed'",
 		};
 		say("%s: boot %s: [0x%llx..0x%llx): %s", c->peer, id,
 		    (unsigned long long)c->rec.base,

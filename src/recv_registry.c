@@ -37,10 +37,14 @@ enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *pe
 {
 	struct hvs_reg_entry *e = find(r, peer);
 
+	/*
+	 * One apply per guest at a time, whatever its boot id: the entry is
+	 * owned by the connection that started it until that one finishes.
+	 */
+	if (e && e->state == HVS_REG_APPLYING)
+		return HVS_REG_BUSY;
 	if (!e || memcmp(e->boot_id, boot_id, 16) != 0)
 		return HVS_REG_NEW; /* first time, or the peer rebooted */
-	if (e->state == HVS_REG_APPLYING)
-		return HVS_REG_BUSY;
 	if (e->base == base && e->size == size)
 		return HVS_REG_DUPLICATE;
 	return HVS_REG_CONFLICT;

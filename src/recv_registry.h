@@ -40,7 +40,7 @@ enum hvs_reg_decision {
 	HVS_REG_NEW,       /* apply it */
 	HVS_REG_DUPLICATE, /* already applied for this boot */
 	HVS_REG_CONFLICT,  /* this boot already has another range */
-	HVS_REG_BUSY,      /* the same boot is being applied right now */
+	HVS_REG_BUSY,      /* this guest has a range being applied right now */
 };
 
 void hvs_registry_init(struct hvs_registry *r, struct hvs_reg_entry *slots, size_t cap,

@@ -147,6 +147,8 @@ static void test_registry_rules(void **state)
 	assert_non_null(e);
 	/* While it is being applied, the same boot waits its turn. */
 	assert_int_equal(hvs_registry_decide(&reg, "p1", a, 0x8000000, 64), HVS_REG_BUSY);
+	/* So does a new boot of that guest: the entry has one owner. */
+	assert_int_equal(hvs_registry_decide(&reg, "p1", b, 0x8000000, 64), HVS_REG_BUSY);
 	assert_int_equal(hvs_registry_finish(&reg, e, 1, 100), 0);
 	assert_int_equal(hvs_registry_decide(&reg, "p1", a, 0x8000000, 64), HVS_REG_DUPLICATE);
 	assert_int_equal(hvs_registry_decide(&reg, "p1", a, 0x9000000, 64), HVS_REG_CONFLICT);
