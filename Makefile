@@ -6,6 +6,11 @@ PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# dracut and initramfs-tools look here; 91 puts the module after dracut's
+# own storage and network modules, which an out-of-tree module builds on.
+DRACUTMODDIR ?= $(PREFIX)/lib/dracut/modules.d/91hv-swiotlb
+INITRAMFSDIR ?= $(PREFIX)/share/initramfs-tools
+SHAREDIR ?= $(PREFIX)/share/hv-swiotlb
 DESTDIR ?=
 
 B := build
@@ -15,7 +20,9 @@ CLANG ?= clang
 
 # The packages the build and the tests need (Debian 12 names).
 DEPS := make gcc clang libclang-rt-14-dev libklibc-dev libcmocka-dev \
-	shellcheck mandoc file strace
+	shellcheck mandoc file strace \
+	dracut-core initramfs-tools initramfs-tools-core linux-image-amd64 \
+	busybox-static cpio zstd
 
 CORE := errname kcmdline options fileio wire pool klog verdict deadline log status handoff
 TOOL_SRC := $(addprefix src/,$(addsuffix .c,$(CORE) main))
@@ -97,22 +104,54 @@ TEST_BINS := $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb \
 	$(B)/glibc/hv-swiotlb-recv $(B)/clang/hv-swiotlb-recv $(B)/asan/hv-swiotlb-recv \
 	$(addprefix $(B)/glibc/,$(UNIT)) $(addprefix $(B)/asan/,$(UNIT))
 
+# make check also installs into a staging tree, for the initramfs tests.
 check: $(TEST_BINS)
+	@rm -rf $(B)/stage
+	@$(MAKE) -s install DESTDIR=$(abspath $(B))/stage PREFIX=/usr
 	@sh tests/run.sh $(B)
 
 INSTALLED := $(SBINDIR)/hv-swiotlb $(BINDIR)/hv-swiotlb-recv \
 	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
-	$(MANDIR)/man7/hv-swiotlb-protocol.7
+	$(MANDIR)/man7/hv-swiotlb-protocol.7 \
+	$(DRACUTMODDIR)/module-setup.sh $(DRACUTMODDIR)/hv-swiotlb-pre-mount.sh \
+	$(INITRAMFSDIR)/hooks/hv-swiotlb $(INITRAMFSDIR)/scripts/init-premount/hv-swiotlb \
+	$(SHAREDIR)/dracut.conf.d/hv-swiotlb.conf \
+	$(SHAREDIR)/initramfs-tools/conf.d/hv-swiotlb
+INSTALLED_DIRS := $(DRACUTMODDIR) $(SHAREDIR)/dracut.conf.d \
+	$(SHAREDIR)/initramfs-tools/conf.d $(SHAREDIR)/initramfs-tools $(SHAREDIR)
 
-install: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
+# The generator files name the installed binary's path.
+SUBST = sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
+$(B)/gen/module-setup.sh: dracut-module/module-setup.sh Makefile
+	@mkdir -p $(@D)
+	$(SUBST)
+$(B)/gen/initramfs-hook: initramfs-tools/hooks/hv-swiotlb Makefile
+	@mkdir -p $(@D)
+	$(SUBST)
+
+install: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv $(B)/gen/module-setup.sh \
+		$(B)/gen/initramfs-hook
 	install -D -m 0755 $(B)/klibc/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
 	install -D -m 0755 $(B)/glibc/hv-swiotlb-recv $(DESTDIR)$(BINDIR)/hv-swiotlb-recv
 	install -D -m 0644 man/hv-swiotlb.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
 	install -D -m 0644 man/hv-swiotlb-recv.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb-recv.8
 	install -D -m 0644 man/hv-swiotlb-protocol.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb-protocol.7
+	install -D -m 0755 $(B)/gen/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/module-setup.sh
+	install -D -m 0755 dracut-module/hv-swiotlb-pre-mount.sh \
+		$(DESTDIR)$(DRACUTMODDIR)/hv-swiotlb-pre-mount.sh
+	install -D -m 0755 $(B)/gen/initramfs-hook $(DESTDIR)$(INITRAMFSDIR)/hooks/hv-swiotlb
+	install -D -m 0755 initramfs-tools/scripts/init-premount/hv-swiotlb \
+		$(DESTDIR)$(INITRAMFSDIR)/scripts/init-premount/hv-swiotlb
+	install -D -m 0644 conf/dracut-hv-swiotlb.conf \
+		$(DESTDIR)$(SHAREDIR)/dracut.conf.d/hv-swiotlb.conf
+	install -D -m 0644 conf/initramfs-tools-hv-swiotlb.conf \
+		$(DESTDIR)$(SHAREDIR)/initramfs-tools/conf.d/hv-swiotlb
 
+# Exactly what install wrote: its files, then the directories it made
+# for them if they are empty now.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(addprefix $(DESTDIR),$(INSTALLED_DIRS)) 2>/dev/null
 
 clean:
 	rm -rf $(B)

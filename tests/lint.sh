@@ -17,7 +17,7 @@ shell_files=$(
 )
 for f in $shell_files; do
 	t_begin "shellcheck $f"
-	out=$(shellcheck -x -s sh "$f" 2>&1) || t_fail "$out"
+	out=$(shellcheck -x "$f" 2>&1) || t_fail "$out"
 	t_end
 done
 

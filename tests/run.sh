@@ -83,6 +83,9 @@ for v in glibc asan; do
 	run_suite "receiver-$v" sh "$T/recv.sh" "$B/$v/hv-swiotlb-recv" \
 		"$B/klibc/hv-swiotlb" "$B/glibc/hvs-test-client"
 done
+# The dracut module and the initramfs-tools hook, from the staging tree.
+run_suite "initramfs-hooks" sh "$T/hooks.sh" "$B/stage"
+run_suite "initramfs-images" sh "$T/initramfs.sh" "$B/stage" "$B/klibc/hv-swiotlb"
 run_suite "klibc-binary" sh "$T/klibc-binary.sh" "$B/klibc/hv-swiotlb"
 run_suite "lint" sh "$T/lint.sh"
 
