@@ -26,6 +26,9 @@ new_root() {
 	mkdir -p "$R/dev"
 	mknod -m 666 "$R/dev/null" c 1 3
 	cp "$BUSYBOX" "$R/bin/busybox"
+	# klibc's sh, which initramfs-tools images use when busybox is absent.
+	cp /usr/lib/klibc/bin/sh "$R/bin/klibc-sh"
+	cp /usr/lib/klibc-*.so "$R/lib/"
 	for applet in sh cat grep mkdir printf echo rm ln tr sed; do
 		ln -s busybox "$R/bin/$applet"
 	done
@@ -77,7 +80,7 @@ RUN
 run_it_script() {
 	cp "$SCRIPT" "$R/script"
 	printf 'panic() { echo "panic $*" >>/log; }\n' >"$R/scripts/functions"
-	PATH=/bin:/sbin:/usr/sbin chroot "$R" /bin/sh -c '. /stubs.sh; . /script' \
+	PATH=/bin:/sbin:/usr/sbin chroot "$R" "$IT_SHELL" -c '. /stubs.sh; . /script' \
 		>"$WORK/out" 2>&1
 	RC=$?
 }
@@ -85,10 +88,17 @@ run_it_script() {
 ran_tool() { expect_line "$R/log" '^hv-swiotlb $'; }
 not_ran() { expect_no_line "$R/log" '^(hv-swiotlb|modprobe)'; }
 
-for gen in dracut initramfs-tools; do
-	if [ "$gen" = dracut ]; then run=run_dracut_hook; else run=run_it_script; fi
-	stop_word=emergency_shell
-	[ "$gen" = initramfs-tools ] && stop_word=panic
+for gen in dracut initramfs-tools initramfs-tools/klibc-sh; do
+	run=run_it_script
+	stop_word=panic
+	IT_SHELL=/bin/sh
+	case "$gen" in
+	dracut)
+		run=run_dracut_hook
+		stop_word=emergency_shell
+		;;
+	*/klibc-sh) IT_SHELL=/bin/klibc-sh ;;
+	esac
 
 	t_begin "$gen: pool published, handoff ok: transports loaded, tool run, returns 0"
 	new_root "quiet hv_pci_swiotlb=64M" 0 published
