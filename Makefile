@@ -112,7 +112,7 @@ check: $(TEST_BINS)
 
 INSTALLED := $(SBINDIR)/hv-swiotlb $(BINDIR)/hv-swiotlb-recv \
 	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
-	$(MANDIR)/man7/hv-swiotlb-protocol.7 \
+	$(MANDIR)/man7/hv-swiotlb-protocol.7 $(MANDIR)/man7/hv-swiotlb.7 \
 	$(DRACUTMODDIR)/module-setup.sh $(DRACUTMODDIR)/hv-swiotlb-pre-mount.sh \
 	$(INITRAMFSDIR)/hooks/hv-swiotlb $(INITRAMFSDIR)/scripts/init-premount/hv-swiotlb \
 	$(SHAREDIR)/dracut.conf.d/hv-swiotlb.conf \
@@ -136,6 +136,7 @@ install: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv $(B)/gen/module-setup.
 	install -D -m 0644 man/hv-swiotlb.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
 	install -D -m 0644 man/hv-swiotlb-recv.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb-recv.8
 	install -D -m 0644 man/hv-swiotlb-protocol.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb-protocol.7
+	install -D -m 0644 man/hv-swiotlb.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb.7
 	install -D -m 0755 $(B)/gen/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/module-setup.sh
 	install -D -m 0755 dracut-module/hv-swiotlb-pre-mount.sh \
 		$(DESTDIR)$(DRACUTMODDIR)/hv-swiotlb-pre-mount.sh

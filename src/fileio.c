@@ -61,31 +61,6 @@ ssize_t hvs_read_file(const char *path, char *buf, size_t cap)
 	return (ssize_t)have;
 }
 
-int hvs_read_exact(const char *path, void *buf, size_t len)
-{
-	char *p = buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), saved;
-
-	if (fd < 0)
-		return -1;
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			saved = n < 0 ? errno : EIO;
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	close(fd);
-	return 0;
-}
-
 int hvs_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -13,9 +13,6 @@
  */
 ssize_t hvs_read_file(const char *path, char *buf, size_t cap);
 
-/* Read exactly len bytes from the start of path; 0, or -1 with errno. */
-int hvs_read_exact(const char *path, void *buf, size_t len);
-
 /* write(2) until done or a real error; EINTR is retried. */
 int hvs_write_all(int fd, const void *buf, size_t len);
 

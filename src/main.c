@@ -29,8 +29,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#ifndef AT_RANDOM
+#define AT_RANDOM 25 /* klibc's elf.h stops short of it */
+#endif
 
 #ifndef HVS_VERSION
 #define HVS_VERSION "0.1"
@@ -44,7 +49,7 @@ struct paths {
 	const char *sysfs;
 	const char *kmsg;
 	char cmdline_buf[512], sysfs_buf[512], kmsg_buf[512];
-	char etc[512], run[512], boot_id[512], urandom[512];
+	char etc[512], run[512], boot_id[512];
 };
 
 struct cli {
@@ -101,8 +106,7 @@ static int setup_paths(struct paths *p)
 
 	if (rooted(p->etc, sizeof(p->etc), r, "/etc") < 0 ||
 	    rooted(p->run, sizeof(p->run), r, "/run") < 0 ||
-	    rooted(p->boot_id, sizeof(p->boot_id), r, "/proc/sys/kernel/random/boot_id") < 0 ||
-	    rooted(p->urandom, sizeof(p->urandom), r, "/dev/urandom") < 0)
+	    rooted(p->boot_id, sizeof(p->boot_id), r, "/proc/sys/kernel/random/boot_id") < 0)
 		return -1;
 	if (!p->cmdline) {
 		if (rooted(p->cmdline_buf, sizeof(p->cmdline_buf), r, "/proc/cmdline") < 0)
@@ -161,17 +165,24 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
-/* A random nonce; only for matching the answer, so a weak one is no hazard. */
-static uint64_t make_nonce(const char *urandom)
+/*
+ * The nonce only pairs the answer with the record, so it needs to be
+ * unpredictable to nobody. It comes from AT_RANDOM, the 16 bytes the
+ * kernel hands every new process: /dev/urandom can stall for a second
+ * this early in boot, waiting for the CRNG.
+ */
+static uint64_t make_nonce(void)
 {
-	uint64_t v = 0;
+	const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
 	struct timeval tv;
+	uint64_t v = 0;
+	int i;
 
-	if (hvs_read_exact(urandom, &v, sizeof(v)) == 0 && v != 0)
-		return v;
+	if (r)
+		for (i = 0; i < 8; i++)
+			v = v << 8 | r[i];
 	gettimeofday(&tv, NULL);
-	v = ((uint64_t)tv.tv_sec << 20) ^ (uint64_t)tv.tv_usec ^ ((uint64_t)getpid() << 40);
-	v = v * 6364136223846793005ull + 1442695040888963407ull;
+	v ^= ((uint64_t)tv.tv_sec << 20) ^ (uint64_t)tv.tv_usec ^ ((uint64_t)getpid() << 40);
 	return v ? v : 1;
 }
 
@@ -350,7 +361,7 @@ int main(int argc, char **argv)
 		memset(&rec, 0, sizeof(rec));
 		rec.base = pool.base;
 		rec.size = pool.size;
-		rec.nonce = make_nonce(c.p.urandom);
+		rec.nonce = make_nonce();
 		if (hvs_read_file(c.p.boot_id, idtext, sizeof(idtext)) < 0 ||
 		    hvs_uuid_parse(idtext, rec.boot_id) < 0)
 			hvs_log(HVS_LOG_WARNING, "cannot read the boot id from %s; sending "

@@ -25,7 +25,6 @@ new_root() {
 	mkdir -p "$R/proc/sys/kernel/random" "$R/dev" "$R/run" "$R/etc" "$R/$HVPCI"
 	printf '%s\n' "$1" >"$R/proc/cmdline"
 	echo "$BOOT_ID" >"$R/proc/sys/kernel/random/boot_id"
-	head -c 8 /dev/urandom >"$R/dev/urandom"
 	: >"$R/dev/kmsg"
 	if [ $# -ge 3 ]; then
 		printf '%s\n' "$2" >"$R/$HVPCI/swiotlb_base"

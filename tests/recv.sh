@@ -51,7 +51,6 @@ guest() {
 	printf '%s\n' "$3" >"$G/$HVPCI/swiotlb_base"
 	printf '%s\n' "$4" >"$G/$HVPCI/swiotlb_size"
 	echo "${5:-$BOOT_ID}" >"$G/proc/sys/kernel/random/boot_id"
-	head -c 8 /dev/urandom >"$G/dev/urandom"
 	: >"$G/dev/kmsg"
 	t0=$(now_ms)
 	"$GUEST" --root "$G" --target "unix:$1" --timeout "${GUEST_TIMEOUT:-5}" 2>"$G/stderr"

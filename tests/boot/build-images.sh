@@ -1,0 +1,91 @@
+#!/bin/sh
+# Build everything the boot tests boot: the stand-in kernel module, a small
+# ext4 root, and three initramfs images from the staging tree (dracut with
+# systemd, dracut with its shell init, initramfs-tools), each with the
+# test-only additions of tests/boot/. Nothing outside OUT is written.
+#
+#   tests/boot/build-images.sh STAGE RECV OUT
+set -eu
+STAGE=$(cd "$1" && pwd)
+RECV=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+OUT=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+KVER=$(find /lib/modules -mindepth 2 -maxdepth 2 -name modules.dep |
+	sed 's|^/lib/modules/||; s|/modules.dep$||' | sort -V | tail -n 1)
+echo "$KVER" >"$OUT/kver"
+
+# The stand-in kernel module, built in a copy so the tree stays clean.
+rm -rf "$OUT/kmod"
+cp -r "$HERE/../kmod" "$OUT/kmod"
+make -s -C "/lib/modules/$KVER/build" M="$OUT/kmod" modules >"$OUT/kmod.log" 2>&1 ||
+	{ cat "$OUT/kmod.log"; exit 1; }
+KO=$OUT/kmod/hv_swiotlb_stub.ko
+
+# The root filesystem.
+rm -rf "$OUT/rootdir"
+mkdir -p "$OUT/rootdir/bin" "$OUT/rootdir/sbin" "$OUT/rootdir/etc" "$OUT/rootdir/proc" \
+	"$OUT/rootdir/sys" "$OUT/rootdir/run" "$OUT/rootdir/dev" "$OUT/rootdir/tmp"
+cp "$(command -v busybox)" "$OUT/rootdir/bin/busybox"
+ln -s busybox "$OUT/rootdir/bin/sh"
+install -m 0755 "$HERE/rootfs-init" "$OUT/rootdir/sbin/init"
+printf 'NAME="hv-swiotlb boot test"\nID=hvtest\n' >"$OUT/rootdir/etc/os-release"
+rm -f "$OUT/root.ext4"
+mke2fs -q -t ext4 -d "$OUT/rootdir" "$OUT/root.ext4" 32M
+
+# dracut, from a copy of the system's module tree plus ours and the test's.
+rm -rf "$OUT/dracut"
+mkdir -p "$OUT/dracut/modules.d" "$OUT/conf.d" "$OUT/tmp"
+for f in /usr/lib/dracut/*; do
+	[ "${f##*/}" = modules.d ] || ln -s "$f" "$OUT/dracut/"
+done
+for m in /usr/lib/dracut/modules.d/*; do
+	ln -s "$m" "$OUT/dracut/modules.d/"
+done
+ln -s "$STAGE/usr/lib/dracut/modules.d/91hv-swiotlb" "$OUT/dracut/modules.d/"
+mkdir -p "$OUT/dracut/modules.d/99hv-swiotlb-test"
+cp "$HERE/dracut-test/module-setup.sh" "$HERE/hvtest-start.sh" \
+	"$OUT/dracut/modules.d/99hv-swiotlb-test/"
+mv "$OUT/dracut/modules.d/99hv-swiotlb-test/hvtest-start.sh" \
+	"$OUT/dracut/modules.d/99hv-swiotlb-test/hvtest-pre-mount.sh"
+: >"$OUT/dracut.conf"
+
+build_dracut() { # NAME [extra dracut args]
+	name=$1
+	shift
+	dracutbasedir=$OUT/dracut HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb \
+		HVTEST_KO=$KO HVTEST_RECV=$RECV \
+		dracut --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
+		--no-hostonly --add "hv-swiotlb hv-swiotlb-test" --kver "$KVER" \
+		--compress gzip --force "$@" "$OUT/$name.img" >"$OUT/$name.log" 2>&1 ||
+		{ tail -n 20 "$OUT/$name.log"; exit 1; }
+}
+build_dracut dracut-systemd
+build_dracut dracut-shell --omit "systemd systemd-initrd dracut-systemd"
+
+# initramfs-tools, from a copy of the machine's configuration directory.
+rm -rf "$OUT/itconf"
+cp -a /etc/initramfs-tools "$OUT/itconf"
+mkdir -p "$OUT/itconf/hooks" "$OUT/itconf/scripts/init-premount" "$OUT/itconf/scripts/init-top"
+cp "$STAGE/usr/share/initramfs-tools/hooks/hv-swiotlb" "$OUT/itconf/hooks/"
+cp "$STAGE/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb" \
+	"$OUT/itconf/scripts/init-premount/"
+install -m 0755 "$HERE/initramfs-tools-test/hook" "$OUT/itconf/hooks/hv-swiotlb-test"
+{
+	cat <<'HEAD'
+#!/bin/sh
+# Test-only init-top script; see tests/boot/hvtest-start.sh.
+PREREQ=""
+prereqs() { echo "$PREREQ"; }
+case "$1" in prereqs) prereqs; exit 0 ;; esac
+HEAD
+	cat "$HERE/hvtest-start.sh"
+	echo "exit 0"
+} >"$OUT/itconf/scripts/init-top/hv-swiotlb-test"
+chmod 0755 "$OUT/itconf/scripts/init-top/hv-swiotlb-test"
+HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb HVTEST_KO=$KO HVTEST_RECV=$RECV \
+	mkinitramfs -d "$OUT/itconf" -o "$OUT/initramfs-tools.img" "$KVER" \
+	>"$OUT/initramfs-tools.log" 2>&1 || { tail -n 20 "$OUT/initramfs-tools.log"; exit 1; }
+echo "built: dracut-systemd.img dracut-shell.img initramfs-tools.img in $OUT"

@@ -1,0 +1,32 @@
+# shellcheck shell=sh
+# Test-only: load the stand-in for the patched kernel, then start the
+# receiver on vsock loopback as hvtest.recv= says (ok, silent or none).
+# Used by the dracut test hook (sourced) and the initramfs-tools test
+# script (executed); it only defines and calls a function.
+
+hvtest_start() {
+    mkdir -p /run/hvtest
+    # modprobe takes hv_swiotlb_stub.* options from the kernel command line.
+    modprobe hv_swiotlb_stub 2>>/run/hvtest/modprobe.log
+    modprobe vsock_loopback 2>>/run/hvtest/modprobe.log
+    mode=ok
+    # shellcheck disable=SC2013 # words are what we want
+    for arg in $(cat /proc/cmdline); do
+        case "$arg" in hvtest.recv=*) mode=${arg#hvtest.recv=} ;; esac
+    done
+    case "$mode" in
+    ok) set -- ;;
+    silent) set -- --exec "sleep 300" --conn-timeout 300 ;;
+    *) return 0 ;;
+    esac
+    hv-swiotlb-recv --vsock 18515 "$@" >/run/hvtest/recv.json 2>/run/hvtest/recv.log &
+    i=0
+    while [ $i -lt 100 ] && ! grep -q "listening on" /run/hvtest/recv.log 2>/dev/null; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    date +%s.%N >/run/hvtest/recv-started 2>/dev/null
+    return 0
+}
+
+hvtest_start
