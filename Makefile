@@ -22,7 +22,7 @@ CLANG ?= clang
 DEPS := make gcc clang libclang-rt-14-dev libklibc-dev libcmocka-dev \
 	shellcheck mandoc file strace \
 	dracut-core initramfs-tools initramfs-tools-core linux-image-amd64 \
-	busybox-static cpio zstd
+	busybox-static cpio zstd qemu-system-x86 linux-headers-amd64 e2fsprogs
 
 CORE := errname kcmdline options fileio wire pool klog verdict deadline log status handoff
 TOOL_SRC := $(addprefix src/,$(addsuffix .c,$(CORE) main))
@@ -38,7 +38,7 @@ CFLAGS_KLIBC := -std=gnu99 -Os $(WARN) $(DEFS) -ffunction-sections -fdata-sectio
 LDFLAGS_KLIBC := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps check unit install uninstall clean
+.PHONY: all deps check demo stage unit install uninstall clean
 .DELETE_ON_ERROR:
 
 RECV := recv_main recv_conn recv_registry errname fileio kcmdline options wire
@@ -104,11 +104,17 @@ TEST_BINS := $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb \
 	$(B)/glibc/hv-swiotlb-recv $(B)/clang/hv-swiotlb-recv $(B)/asan/hv-swiotlb-recv \
 	$(addprefix $(B)/glibc/,$(UNIT)) $(addprefix $(B)/asan/,$(UNIT))
 
-# make check also installs into a staging tree, for the initramfs tests.
-check: $(TEST_BINS)
+# A `make install` into build/stage, for the initramfs tests and the demo.
+stage: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
 	@rm -rf $(B)/stage
 	@$(MAKE) -s install DESTDIR=$(abspath $(B))/stage PREFIX=/usr
+
+check: $(TEST_BINS) stage
 	@sh tests/run.sh $(B)
+
+# Build a dracut initramfs with --add hv-swiotlb and boot it under QEMU.
+demo: stage
+	@sh tests/boot/demo.sh $(B)
 
 INSTALLED := $(SBINDIR)/hv-swiotlb $(BINDIR)/hv-swiotlb-recv \
 	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \

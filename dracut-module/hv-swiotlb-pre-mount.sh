@@ -9,13 +9,17 @@
 type getargbool >/dev/null 2>&1 || . /lib/dracut-lib.sh
 
 hv_swiotlb_handoff() {
-    local rc
+    local rc cmdline
 
     getargbool 1 rd.hvswiotlb || return 0
     # Neither published nor asked for: nothing to do, nothing to load.
-    if [ ! -e /sys/bus/vmbus/drivers/hv_pci/swiotlb_base ] &&
-        ! grep -Eq '(^|[[:space:]])"?hv[-_]pci[-_]swiotlb=' /proc/cmdline; then
-        return 0
+    # (Shell only: dracut images need not have grep.)
+    if [ ! -e /sys/bus/vmbus/drivers/hv_pci/swiotlb_base ]; then
+        read -r cmdline </proc/cmdline
+        case " $cmdline" in
+        *[\ \"]hv[-_]pci[-_]swiotlb=*) ;;
+        *) return 0 ;;
+        esac
     fi
     # The transport must be there before the first connect; autoloading
     # it from inside connect() is not something to rely on at boot.

@@ -55,25 +55,19 @@ static int diagnose_request(const struct hvs_request *req, const struct hvs_klog
 	}
 }
 
-/* Nothing published although a pool was asked for: find the stage that failed. */
+/* Any of these lines means the kernel has the patch and read the parameter. */
+#define PATCH_SPOKE (HVS_KLOG_IGNORED_PARAM | HVS_KLOG_NO_CONTIG | HVS_KLOG_ALLOC_FAILED | \
+		     HVS_KLOG_RESERVED | HVS_KLOG_CREATE_FAILED | HVS_KLOG_PUBLISH_FAILED)
+
+/*
+ * Nothing published although a pool was asked for: the patch's own
+ * messages first, in the order of its stages, then what sysfs shows.
+ */
 static void diagnose_absent(const struct hvs_request *req, const struct hvs_klog *k,
 			    const struct hvs_sysfs_facts *f, struct hvs_diagnosis *d)
 {
 	unsigned long long mib = (unsigned long long)(req->size >> 20);
 
-	if (k->flags & HVS_KLOG_UNKNOWN_PARAM || (f->has_hv_pci && f->pci_hyperv_modular)) {
-		if (f->pci_hyperv_modular) {
-			d->verdict = HVS_V_HV_PCI_MODULE;
-			SAY("pci-hyperv is a loadable module here, and hv_pci_swiotlb= is only "
-			    "read when it is built in: use a kernel with CONFIG_PCI_HYPERV=y");
-		} else {
-			d->verdict = HVS_V_UNPATCHED_KERNEL;
-			SAY("the kernel does not know hv_pci_swiotlb= (it passed it on to user "
-			    "space): boot a kernel with the hv_pci swiotlb patch and "
-			    "CONFIG_PCI_HYPERV=y");
-		}
-		return;
-	}
 	if (k->flags & HVS_KLOG_NO_CONTIG) {
 		d->verdict = HVS_V_NO_CONTIG_ALLOC;
 		SAY("the kernel ignored hv_pci_swiotlb= because CONFIG_CONTIG_ALLOC is off: "
@@ -93,6 +87,24 @@ static void diagnose_absent(const struct hvs_request *req, const struct hvs_klog
 		SAY("the kernel allocated the pool but swiotlb could not use it (error %s) "
 		    "and freed it: see the swiotlb messages in dmesg; a smaller "
 		    "hv_pci_swiotlb= may help", k->create_error[0] ? k->create_error : "?");
+		return;
+	}
+	/*
+	 * Only without any of the patch's own messages: those prove the
+	 * parameter was read, whatever else the kernel said about it.
+	 */
+	if (!(k->flags & PATCH_SPOKE) &&
+	    (k->flags & HVS_KLOG_UNKNOWN_PARAM || (f->has_hv_pci && f->pci_hyperv_modular))) {
+		if (f->pci_hyperv_modular) {
+			d->verdict = HVS_V_HV_PCI_MODULE;
+			SAY("pci-hyperv is a loadable module here, and hv_pci_swiotlb= is only "
+			    "read when it is built in: use a kernel with CONFIG_PCI_HYPERV=y");
+		} else {
+			d->verdict = HVS_V_UNPATCHED_KERNEL;
+			SAY("the kernel does not know hv_pci_swiotlb= (it passed it on to user "
+			    "space): boot a kernel with the hv_pci swiotlb patch and "
+			    "CONFIG_PCI_HYPERV=y");
+		}
 		return;
 	}
 	if (!f->has_vmbus) {

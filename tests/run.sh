@@ -86,6 +86,14 @@ done
 # The dracut module and the initramfs-tools hook, from the staging tree.
 run_suite "initramfs-hooks" sh "$T/hooks.sh" "$B/stage"
 run_suite "initramfs-images" sh "$T/initramfs.sh" "$B/stage" "$B/klibc/hv-swiotlb"
+# Real boots under QEMU, for every generator.
+if sh "$T/boot/build-images.sh" "$B/stage" "$B/glibc/hv-swiotlb-recv" "$B/boot" \
+	>"$LOGS/boot-images.log" 2>&1; then
+	count boot-images 1 0
+else
+	count boot-images 0 1
+fi
+run_suite "boot-scenarios" sh "$T/boot/scenarios.sh" "$B/boot"
 run_suite "klibc-binary" sh "$T/klibc-binary.sh" "$B/klibc/hv-swiotlb"
 run_suite "lint" sh "$T/lint.sh"
 

@@ -4,11 +4,15 @@
 # systemd, dracut with its shell init, initramfs-tools), each with the
 # test-only additions of tests/boot/. Nothing outside OUT is written.
 #
-#   tests/boot/build-images.sh STAGE RECV OUT
+#   tests/boot/build-images.sh STAGE RECV OUT [IMAGE...]
+#   IMAGE: dracut-systemd, dracut-shell, initramfs-tools (default: all)
 set -eu
 STAGE=$(cd "$1" && pwd)
 RECV=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 OUT=$3
+shift 3
+IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools}
+wanted() { case " $IMAGES " in *" $1 "*) return 0 ;; esac; return 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -62,8 +66,13 @@ build_dracut() { # NAME [extra dracut args]
 		--compress gzip --force "$@" "$OUT/$name.img" >"$OUT/$name.log" 2>&1 ||
 		{ tail -n 20 "$OUT/$name.log"; exit 1; }
 }
-build_dracut dracut-systemd
-build_dracut dracut-shell --omit "systemd systemd-initrd dracut-systemd"
+if wanted dracut-systemd; then
+	build_dracut dracut-systemd
+fi
+if wanted dracut-shell; then
+	build_dracut dracut-shell --omit "systemd systemd-initrd dracut-systemd"
+fi
+wanted initramfs-tools || { echo "built: $IMAGES in $OUT"; exit 0; }
 
 # initramfs-tools, from a copy of the machine's configuration directory.
 rm -rf "$OUT/itconf"
@@ -88,4 +97,4 @@ chmod 0755 "$OUT/itconf/scripts/init-top/hv-swiotlb-test"
 HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb HVTEST_KO=$KO HVTEST_RECV=$RECV \
 	mkinitramfs -d "$OUT/itconf" -o "$OUT/initramfs-tools.img" "$KVER" \
 	>"$OUT/initramfs-tools.log" 2>&1 || { tail -n 20 "$OUT/initramfs-tools.log"; exit 1; }
-echo "built: dracut-systemd.img dracut-shell.img initramfs-tools.img in $OUT"
+echo "built: $IMAGES in $OUT"

@@ -109,6 +109,11 @@ static void test_diagnosis(void **state)
 		  HVS_V_HV_PCI_MODULE, "hv-pci-module", 1 },
 		{ "hv_pci_swiotlb=64M", 0, 1, 1, 1, HVS_POOL_NONE, 0, 0,
 		  HVS_V_HV_PCI_MODULE, "hv-pci-module", 1 },
+		/* The patch's own lines beat the unknown-parameter inference. */
+		{ "hv_pci_swiotlb=64M", HVS_KLOG_UNKNOWN_PARAM | HVS_KLOG_ALLOC_FAILED, 1, 1, 0,
+		  HVS_POOL_NONE, 0, 0, HVS_V_ALLOC_FAILED, "alloc-failed", 1 },
+		{ "hv_pci_swiotlb=64M", HVS_KLOG_UNKNOWN_PARAM | HVS_KLOG_RESERVED, 1, 0, 0,
+		  HVS_POOL_NONE, 0, 0, HVS_V_NO_HV_PCI, "no-hv-pci", 1 },
 		{ "hv_pci_swiotlb=64M", HVS_KLOG_NO_CONTIG, 0, 0, 0, HVS_POOL_NONE, 0, 0,
 		  HVS_V_NO_CONTIG_ALLOC, "no-contig-alloc", 1 },
 		{ "hv_pci_swiotlb=64M", HVS_KLOG_ALLOC_FAILED, 1, 1, 0, HVS_POOL_NONE, 0, 0,

@@ -1,0 +1,165 @@
+#!/bin/sh
+# Boot scenarios, for each generator's image: the handoff, its bound, its
+# diagnosis and the emergency path, observed on a real boot under QEMU.
+# Two guests boot at a time (one per core); the serial logs of failed
+# scenarios are kept in OUT/failed/.
+#
+#   tests/boot/scenarios.sh OUT [GENERATOR...]
+#   (OUT is tests/boot/build-images.sh's output directory)
+set -u
+OUT=$(cd "$1" && pwd) || exit 1
+shift
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$HERE/../lib.sh"
+
+KVER=$(cat "$OUT/kver")
+KERNEL=/boot/vmlinuz-$KVER
+LOGS=$OUT/logs
+rm -rf "$LOGS" "$OUT/failed"
+mkdir -p "$LOGS"
+GENERATORS=${*:-dracut-systemd dracut-shell initramfs-tools}
+TIMEOUT_S=3
+BASE="root=/dev/vda rw rd.hvswiotlb.cid=1 rd.hvswiotlb.timeout=$TIMEOUT_S"
+POOL="hv_pci_swiotlb=4M hv_swiotlb_stub.size=4M"
+
+# name|kernel command line beyond $BASE
+SCENARIOS="
+ok|$POOL rd.hvswiotlb.debug
+no-receiver|$POOL hvtest.recv=none
+silent-receiver|$POOL hvtest.recv=silent
+fail-alloc|$POOL hv_swiotlb_stub.fail=alloc
+fail-contig|$POOL hv_swiotlb_stub.fail=contig
+fail-create|$POOL hv_swiotlb_stub.fail=create
+fail-publish|$POOL hv_swiotlb_stub.fail=publish
+fail-nodriver|$POOL hv_swiotlb_stub.fail=nodriver
+legacy|hv_pci_swiotlb=0x8000000,4M hv_swiotlb_stub.legacy=0x8000000,4M
+disabled|$POOL rd.hvswiotlb=0
+not-asked|hv_swiotlb_stub.size=0
+required|$POOL hvtest.recv=none rd.hvswiotlb.required rd.shell=0 rd.emergency=poweroff
+"
+
+boot_one() { # GENERATOR NAME CMDLINE
+	sh "$HERE/boot.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
+		"$LOGS/$1.$2.log" 180
+}
+
+# Boot every scenario of every generator, two at a time.
+boot_all() {
+	running=0
+	for gen in $GENERATORS; do
+		echo "$SCENARIOS" | while IFS='|' read -r name cmdline; do
+			[ -n "$name" ] && echo "$gen|$name|$cmdline"
+		done
+	done >"$LOGS/plan"
+	while IFS='|' read -r gen name cmdline; do
+		boot_one "$gen" "$name" "$cmdline" &
+		running=$((running + 1))
+		if [ "$running" -ge 2 ]; then
+			wait
+			running=0
+		fi
+	done <"$LOGS/plan"
+	wait
+}
+
+# What a boot left: marked lines of the serial log.
+status_of() { sed -n "s|^HVTEST-FILE /run/hv-swiotlb/status: ||p" "$L" | tr -d '\r'; }
+kmsg_has() { grep -q "^HVTEST-KMSG .*$1" "$L"; }
+expect_status() { # KEY=VALUE...
+	for kv in "$@"; do
+		status_of | grep -qx -- "$kv" || t_fail "status has no '$kv' ($(status_of | tr '\n' ' '))"
+	done
+}
+expect_kmsg() { kmsg_has "$1" || t_fail "the kernel log has no line matching '$1'"; }
+expect_root() { grep -q '^HVTEST-DONE' "$L" || t_fail "the boot did not reach the real root"; }
+status_value() { status_of | sed -n "s/^$1=//p"; }
+# The handoff's time, bounded by the deadline and a small margin.
+expect_bounded() {
+	ms=$(status_value elapsed_ms)
+	if [ -z "$ms" ] || [ "$ms" -gt $((TIMEOUT_S * 1000 + 250)) ]; then
+		t_fail "the handoff took '${ms}' ms, more than the ${TIMEOUT_S} s deadline"
+	fi
+}
+
+check() { # GENERATOR NAME
+	gen=$1
+	L=$LOGS/$1.$2.log
+	case "$2" in
+	ok)
+		expect_root
+		expect_status state=acknowledged ack=accepted verdict=ok
+		# The receiver got exactly the range the kernel published.
+		pub=$(sed -n 's/.*hv_pci: reserved swiotlb pool \[0x0*\([0-9a-f]*\)\.\..*/0x\1/p' "$L" | head -n 1)
+		expect_eq "published base" "$pub" "$(status_value base)"
+		json=$(sed -n 's|^HVTEST-FILE /run/hvtest/recv.json: ||p' "$L" | tr -d '\r')
+		case "$json" in
+		*"\"base\":\"$pub\",\"size\":4194304"*) ;;
+		*) t_fail "the receiver recorded '$json', not base $pub size 4194304" ;;
+		esac
+		# Handed over before the root filesystem was mounted.
+		t_hand=$(sed -n 's/^HVTEST-KMSG \[ *\([0-9.]*\)\] hv-swiotlb: handed .*/\1/p' "$L" | head -n 1)
+		t_root=$(sed -n 's/^\[ *\([0-9.]*\)\] EXT4-fs (vda): mounted.*/\1/p' "$L" | head -n 1)
+		if [ -z "$t_hand" ] || [ -z "$t_root" ] ||
+			[ "$(echo "$t_hand $t_root" | awk '{ print ($1 < $2) }')" != 1 ]; then
+			t_fail "handoff at '$t_hand' s is not before the root mount at '$t_root' s"
+		fi
+		expect_kmsg 'hv-swiotlb: \[+[0-9]*ms\] attempt 1: connected'
+		expect_kmsg 'hv-swiotlb: \[+[0-9]*ms\] done, exit 0'
+		;;
+	no-receiver)
+		expect_root
+		expect_status state=unreachable exit=3
+		expect_bounded
+		expect_kmsg 'hv-swiotlb: handoff to vsock:1:18515 failed after .*the boot goes on without it'
+		;;
+	silent-receiver)
+		expect_root
+		expect_status state=unreachable exit=3
+		expect_bounded
+		expect_kmsg 'no acknowledgement came before the deadline'
+		;;
+	fail-alloc | fail-contig | fail-create | fail-publish | fail-nodriver)
+		want=$(echo "$2" | sed 's/fail-alloc/alloc-failed/; s/fail-contig/no-contig-alloc/;
+			s/fail-create/pool-create-failed/; s/fail-publish/publish-failed/;
+			s/fail-nodriver/no-hv-pci/')
+		expect_root
+		expect_status state=pool-absent "verdict=$want" exit=1
+		expect_kmsg "hv-swiotlb: no pool to hand over ($want)"
+		;;
+	legacy)
+		expect_root
+		expect_status state=pool-absent verdict=legacy-param
+		expect_kmsg 'is the legacy <base>,<size> form, which the kernel refuses (the kernel logged'
+		;;
+	disabled | not-asked)
+		expect_root
+		grep -q '^HVTEST-NOFILE /run/hv-swiotlb/status' "$L" || t_fail "a status file was written"
+		if [ "$2" = not-asked ] && kmsg_has 'hv-swiotlb:'; then
+			t_fail "hv-swiotlb logged something with nothing asked for"
+		fi
+		grep -q '^HVTEST-FILE /run/hvtest/recv.json: ' "$L" && t_fail "the receiver got a record"
+		;;
+	required)
+		grep -q '^HVTEST-ROOT-REACHED' "$L" && t_fail "the boot went on to the real root"
+		grep -q 'hv-swiotlb: the swiotlb pool handoff failed (exit 3) and rd.hvswiotlb.required is set' "$L" ||
+			t_fail "the console does not show why the boot stopped"
+		grep -q '^HVTEST-TIMEOUT' "$L" && t_fail "the guest did not power off or reboot"
+		;;
+	esac
+}
+
+t0=$(now_ms)
+boot_all
+echo "    booted $(wc -l <"$LOGS/plan") guests in $((($(now_ms) - t0) / 1000)) s"
+while IFS='|' read -r gen name cmdline; do
+	t_begin "$gen: $name"
+	check "$gen" "$name"
+	if [ "$t_bad" -ne 0 ]; then
+		mkdir -p "$OUT/failed"
+		cp "$LOGS/$gen.$name.log" "$OUT/failed/"
+		echo "    serial log kept: $OUT/failed/$gen.$name.log"
+	fi
+	t_end
+done <"$LOGS/plan"
+t_summary
