@@ -38,7 +38,7 @@ CFLAGS_KLIBC := -std=gnu99 -Os $(WARN) $(DEFS) -ffunction-sections -fdata-sectio
 LDFLAGS_KLIBC := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps check demo stage unit install uninstall clean
+.PHONY: all deps check demo stage fuzz unit install uninstall clean
 .DELETE_ON_ERROR:
 
 RECV := recv_main recv_conn recv_registry errname fileio kcmdline options wire
@@ -99,7 +99,21 @@ $(B)/glibc/hvs-test-client: tests/client.c src/wire.c src/wire.h | $(B)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ tests/client.c src/wire.c
 
-TEST_BINS := $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb \
+# libFuzzer targets, with ASan and UBSan.
+FUZZERS := fuzz_cmdline fuzz_sysfs fuzz_ack fuzz_record fuzz_recv_stream
+FUZZ_SECONDS ?= 60
+$(B)/fuzz/%: tests/fuzz/%.c $(TEST_SRC) $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_GLIBC) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc -o $@ $< $(TEST_SRC)
+
+# make fuzz: every target for FUZZ_SECONDS, and 5 million differential
+# cases against the kernel's own parser with a fresh seed.
+fuzz: $(addprefix $(B)/fuzz/,$(FUZZERS))
+	@sh tests/fuzz/run.sh $(B) $(FUZZ_SECONDS)
+	@sh tests/difftest/run.sh $(B) 5000000 $$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
+
+TEST_BINS := $(addprefix $(B)/fuzz/,$(FUZZERS)) $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb \
 	$(B)/asan/hv-swiotlb $(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client \
 	$(B)/glibc/hv-swiotlb-recv $(B)/clang/hv-swiotlb-recv $(B)/asan/hv-swiotlb-recv \
 	$(addprefix $(B)/glibc/,$(UNIT)) $(addprefix $(B)/asan/,$(UNIT))

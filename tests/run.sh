@@ -86,6 +86,12 @@ done
 # The dracut module and the initramfs-tools hook, from the staging tree.
 run_suite "initramfs-hooks" sh "$T/hooks.sh" "$B/stage"
 run_suite "initramfs-images" sh "$T/initramfs.sh" "$B/stage" "$B/klibc/hv-swiotlb"
+# The kernel as the oracle for the command-line parser.
+run_suite "difftest" sh "$T/difftest/run.sh" "$B" 300000
+
+# Every fuzz target briefly, so none of them can rot (make fuzz runs longer).
+run_suite "fuzz-short" sh "$T/fuzz/run.sh" "$B" 5
+
 # Real boots under QEMU, for every generator.
 if sh "$T/boot/build-images.sh" "$B/stage" "$B/glibc/hv-swiotlb-recv" "$B/boot" \
 	>"$LOGS/boot-images.log" 2>&1; then
