@@ -29,8 +29,9 @@ if [ -z "$TAR" ]; then
 fi
 
 t_begin "the kernel's parser compiles from $(basename "$TAR")"
-if [ ! -f "$OUT/kernel_parse.c" ] || [ "$TAR" -nt "$OUT/kernel_parse.c" ]; then
+if [ ! -f "$OUT/kernel_parse.c" ] || [ "$(cat "$OUT/source" 2>/dev/null)" != "$TAR" ]; then
 	sh "$HERE/extract.sh" "$TAR" "$OUT" || t_fail "extracting from $TAR failed"
+	echo "$TAR" >"$OUT/source"
 fi
 cc -std=gnu11 -O2 -Wall -Wextra -I"$TOP/src" -I"$OUT" -o "$OUT/difftest" \
 	"$HERE/difftest.c" "$OUT/kernel_parse.c" "$TOP/src/kcmdline.c" 2>"$OUT/cc.log" ||
