@@ -22,7 +22,8 @@ CLANG ?= clang
 DEPS := make gcc clang libclang-rt-14-dev libklibc-dev libcmocka-dev \
 	shellcheck mandoc file strace \
 	dracut-core initramfs-tools initramfs-tools-core linux-image-amd64 \
-	busybox-static cpio zstd qemu-system-x86 linux-headers-amd64 e2fsprogs
+	busybox-static cpio zstd qemu-system-x86 linux-headers-amd64 e2fsprogs \
+	socat valgrind
 
 CORE := errname kcmdline options fileio wire pool klog verdict deadline log status handoff
 TOOL_SRC := $(addprefix src/,$(addsuffix .c,$(CORE) main))
@@ -38,7 +39,7 @@ CFLAGS_KLIBC := -std=gnu99 -Os $(WARN) $(DEFS) -ffunction-sections -fdata-sectio
 LDFLAGS_KLIBC := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps check demo stage fuzz unit install uninstall clean
+.PHONY: all deps check demo stage fuzz bench unit install uninstall clean
 .DELETE_ON_ERROR:
 
 RECV := recv_main recv_conn recv_registry errname fileio kcmdline options wire
@@ -125,6 +126,10 @@ stage: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
 
 check: $(TEST_BINS) stage
 	@sh tests/run.sh $(B)
+
+# Numbers, not pass/fail: bench/results.md, regenerated.
+bench: stage $(B)/glibc/hv-swiotlb $(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client
+	@sh bench/run.sh $(B)
 
 # Build a dracut initramfs with --add hv-swiotlb and boot it under QEMU.
 demo: stage
