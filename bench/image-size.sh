@@ -5,15 +5,14 @@
 #
 #   bench/image-size.sh BUILD_DIR WORK
 set -eu
+# shellcheck source=tests/lib-images.sh
+. "$(dirname "$0")/../tests/lib-images.sh"
 B=$1
 W=$2
 D=$B/stage
-mkdir -p "$W/dracut/modules.d" "$W/tmp" "$W/conf.d"
-KVER=$(find /lib/modules -mindepth 2 -maxdepth 2 -name modules.dep |
-	sed 's|^/lib/modules/||; s|/modules.dep$||' | sort -V | tail -n 1)
-for f in /usr/lib/dracut/*; do [ "${f##*/}" = modules.d ] || ln -s "$f" "$W/dracut/"; done
-for m in /usr/lib/dracut/modules.d/*; do ln -s "$m" "$W/dracut/modules.d/"; done
-ln -s "$D/usr/lib/dracut/modules.d/91hv-swiotlb" "$W/dracut/modules.d/"
+mkdir -p "$W/tmp" "$W/conf.d"
+KVER=$(debian_kver)
+dracut_tree "$W/dracut" "$D/usr/lib/dracut/modules.d/91hv-swiotlb"
 : >"$W/dracut.conf"
 dr() {
 	dracutbasedir=$W/dracut HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb dracut -q \

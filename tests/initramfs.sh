@@ -10,13 +10,13 @@ D=$(cd "$1" && pwd) || exit 1
 BIN=$2
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-images.sh
+. "$(dirname "$0")/lib-images.sh"
 
 WORK=$(mktemp -d /tmp/hvs-img-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-# The newest Debian kernel with modules installed (not the running one).
-KVER=$(find /lib/modules -mindepth 2 -maxdepth 2 -name modules.dep |
-	sed 's|^/lib/modules/||; s|/modules.dep$||' | sort -V | tail -n 1)
+KVER=$(debian_kver)
 MODDIR=$D/usr/lib/dracut/modules.d/91hv-swiotlb
 system_dirs_before=$(ls -d /usr/lib/dracut/modules.d/*hv-swiotlb \
 	/usr/share/initramfs-tools/hooks/hv-swiotlb 2>/dev/null)
@@ -28,16 +28,9 @@ t_begin "a Debian kernel and the installed tree are there"
 t_end
 echo "    kernel $KVER"
 
-# dracut reads its modules from $dracutbasedir: a copy of the system's made
-# of links, with the installed module added.
-mkdir -p "$WORK/dracut/modules.d" "$WORK/tmp" "$WORK/conf.d"
-for f in /usr/lib/dracut/*; do
-	[ "${f##*/}" = modules.d ] || ln -s "$f" "$WORK/dracut/"
-done
-for m in /usr/lib/dracut/modules.d/*; do
-	ln -s "$m" "$WORK/dracut/modules.d/"
-done
-ln -s "$MODDIR" "$WORK/dracut/modules.d/"
+# dracut reads its modules from $dracutbasedir: the system's, plus ours.
+mkdir -p "$WORK/tmp" "$WORK/conf.d"
+dracut_tree "$WORK/dracut" "$MODDIR"
 : >"$WORK/dracut.conf"
 
 t_begin "dracut --no-hostonly --add hv-swiotlb builds an image"

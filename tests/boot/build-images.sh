@@ -14,11 +14,12 @@ shift 3
 IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools}
 wanted() { case " $IMAGES " in *" $1 "*) return 0 ;; esac; return 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib-images.sh
+. "$HERE/../lib-images.sh"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-KVER=$(find /lib/modules -mindepth 2 -maxdepth 2 -name modules.dep |
-	sed 's|^/lib/modules/||; s|/modules.dep$||' | sort -V | tail -n 1)
+KVER=$(debian_kver)
 echo "$KVER" >"$OUT/kver"
 
 # The stand-in kernel module, built in a copy so the tree stays clean.
@@ -40,20 +41,12 @@ rm -f "$OUT/root.ext4"
 mke2fs -q -t ext4 -d "$OUT/rootdir" "$OUT/root.ext4" 32M
 
 # dracut, from a copy of the system's module tree plus ours and the test's.
-rm -rf "$OUT/dracut"
-mkdir -p "$OUT/dracut/modules.d" "$OUT/conf.d" "$OUT/tmp"
-for f in /usr/lib/dracut/*; do
-	[ "${f##*/}" = modules.d ] || ln -s "$f" "$OUT/dracut/"
-done
-for m in /usr/lib/dracut/modules.d/*; do
-	ln -s "$m" "$OUT/dracut/modules.d/"
-done
-ln -s "$STAGE/usr/lib/dracut/modules.d/91hv-swiotlb" "$OUT/dracut/modules.d/"
-mkdir -p "$OUT/dracut/modules.d/99hv-swiotlb-test"
-cp "$HERE/dracut-test/module-setup.sh" "$HERE/hvtest-start.sh" \
-	"$OUT/dracut/modules.d/99hv-swiotlb-test/"
-mv "$OUT/dracut/modules.d/99hv-swiotlb-test/hvtest-start.sh" \
-	"$OUT/dracut/modules.d/99hv-swiotlb-test/hvtest-pre-mount.sh"
+rm -rf "$OUT/dracut" "$OUT/hvtest-module"
+mkdir -p "$OUT/conf.d" "$OUT/tmp" "$OUT/hvtest-module/99hv-swiotlb-test"
+cp "$HERE/dracut-test/module-setup.sh" "$OUT/hvtest-module/99hv-swiotlb-test/"
+cp "$HERE/hvtest-start.sh" "$OUT/hvtest-module/99hv-swiotlb-test/hvtest-pre-mount.sh"
+dracut_tree "$OUT/dracut" "$STAGE/usr/lib/dracut/modules.d/91hv-swiotlb" \
+	"$OUT/hvtest-module/99hv-swiotlb-test"
 : >"$OUT/dracut.conf"
 
 build_dracut() { # NAME [extra dracut args]
