@@ -1,183 +1,249 @@
-# hv-swiotlb: see README.md. `make` builds, `make check` tests, and both
-# install the Debian packages they need first (as root).
+# hv-swiotlb: see README.md.
+#
+#   make                 build the initramfs tool and the receiver; offline,
+#                        unprivileged, never touches the package manager
+#   make install         DESTDIR=, PREFIX= (default /usr/local) and the *DIR
+#                        variables below; also offline
+#   make deps            install, with apt-get, what the tests and the demo need
+#   make check           make deps, then every test (the QEMU boots included)
+#   make demo            make deps, then boot a VM through the initramfs
+#   make unit            only the cmocka unit tests
+#
+# CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured. The project's own checks
+# add -Werror (WERROR=-Werror); a distribution's build never gets it.
 
-VERSION := 0.1
-PREFIX ?= /usr
+VERSION := 0.2
+PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
-# dracut and initramfs-tools look here; 91 puts the module after dracut's
-# own storage and network modules, which an out-of-tree module builds on.
-DRACUTMODDIR ?= $(PREFIX)/lib/dracut/modules.d/91hv-swiotlb
-INITRAMFSDIR ?= $(PREFIX)/share/initramfs-tools
-SHAREDIR ?= $(PREFIX)/share/hv-swiotlb
+LIBEXECDIR ?= $(PREFIX)/lib/hv-swiotlb
+# The generators read fixed places whatever PREFIX is: ask them.
+pkgvar = $(or $(shell pkg-config --variable=$(2) $(1) 2>/dev/null),$(3))
+DRACUTMODULESDIR ?= $(call pkgvar,dracut,dracutmodulesdir,/usr/lib/dracut/modules.d)
+DRACUTCONFDIR ?= $(call pkgvar,dracut,dracutconfdir,/usr/lib/dracut/dracut.conf.d)
+INITRAMFSTOOLSDIR ?= /usr/share/initramfs-tools
+SYSTEMDUNITDIR ?= $(call pkgvar,systemd,systemdsystemunitdir,/usr/lib/systemd/system)
+# 91 puts the module after dracut's own storage and network modules.
+DRACUTMODDIR = $(DRACUTMODULESDIR)/91hv-swiotlb
 DESTDIR ?=
 
-B := build
-KLCC ?= klcc
 CC ?= cc
+CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
+KLCC ?= klcc
+MUSLCC ?= musl-gcc
 CLANG ?= clang
+STRIP ?= strip
+WERROR ?=
 
-# The packages the build and the tests need (Debian 12 names).
-DEPS := make gcc clang libclang-rt-14-dev libklibc-dev libcmocka-dev \
-	shellcheck mandoc file strace \
+# The initramfs binary's libc: klibc where klcc exists, else static musl,
+# else glibc (dynamic: dracut's inst_binary and initramfs-tools' copy_exec
+# bring its libraries along).
+GUEST_LIBC ?= $(shell if command -v $(KLCC) >/dev/null 2>&1; then echo klibc; \
+	elif command -v $(MUSLCC) >/dev/null 2>&1; then echo musl; else echo glibc; fi)
+
+B := build
+
+# What `make deps` installs (Debian 12 names): everything the tests and
+# the demo use.
+DEPS := make gcc clang libclang-rt-14-dev libklibc-dev klibc-utils musl-tools \
+	libcmocka-dev shellcheck mandoc file strace pkg-config \
 	dracut-core initramfs-tools initramfs-tools-core linux-image-amd64 \
-	busybox-static cpio zstd qemu-system-x86 linux-headers-amd64 e2fsprogs \
-	socat valgrind
+	linux-headers-amd64 linux-source busybox-static cpio zstd qemu-system-x86 \
+	e2fsprogs socat valgrind systemd debhelper dpkg-dev fakeroot lintian rpm \
+	util-linux procps
 
-CORE := errname kcmdline options fileio wire pool klog verdict deadline log status handoff
-TOOL_SRC := $(addprefix src/,$(addsuffix .c,$(CORE) main))
-HDRS := $(wildcard src/*.h)
-UNIT := test_kcmdline test_options test_pool test_wire test_verdict test_status \
-	test_recv test_vectors
+COMMON := errname fileio numbers text range wire
+GUEST := kcmdline options pool klog verdict deadline guard log status handoff run cli
+HOST := frame registry
+COMMON_SRC := $(addprefix src/common/,$(addsuffix .c,$(COMMON)))
+GUEST_LIB := $(COMMON_SRC) $(addprefix src/guest/,$(addsuffix .c,$(GUEST)))
+HOST_LIB := $(COMMON_SRC) $(addprefix src/host/,$(addsuffix .c,$(HOST)))
+GUEST_SRC := $(GUEST_LIB) src/guest/main.c
+HOST_SRC := $(HOST_LIB) src/host/main.c
+GUEST_HDRS := $(wildcard src/common/*.h src/guest/*.h)
+HOST_HDRS := $(wildcard src/common/*.h src/host/*.h)
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2 -Wno-format-nonliteral $(WERROR)
 DEFS := -DHVS_VERSION=\"$(VERSION)\"
-CFLAGS_GLIBC := -std=gnu99 -O2 -g $(WARN) $(DEFS) -D_GNU_SOURCE
-CFLAGS_KLIBC := -std=gnu99 -Os $(WARN) $(DEFS) -ffunction-sections -fdata-sections
-LDFLAGS_KLIBC := -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
+INC_GUEST := -Isrc/common -Isrc/guest
+INC_HOST := -Isrc/common -Isrc/host
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# klibc has no stack protector runtime, and its binary is sized for -Os and
+# klcc's own size flags, which klcc drops when CFLAGS has -g: these come
+# after the user's CFLAGS, on purpose.
+KLIBC_FORCE := -Os -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-fomit-frame-pointer -mno-sse -falign-functions=1 -falign-jumps=1 -falign-loops=1 \
+	-fno-jump-tables -ffunction-sections -fdata-sections \
+	-Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
+MUSL_FORCE := -static -ffunction-sections -fdata-sections -Wl,--gc-sections
 
-.PHONY: all deps check demo stage fuzz bench unit install uninstall clean
+# Each build's flags, remembered: a change of flags rebuilds (stamp files).
+F_klibc := $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(KLIBC_FORCE) $(LDFLAGS)
+F_musl := $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(MUSL_FORCE) $(LDFLAGS)
+F_glibc := -std=gnu99 -D_GNU_SOURCE $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
+F_clang := $(F_glibc)
+F_asan := -std=gnu99 -D_GNU_SOURCE $(WARN) $(DEFS) -O1 -g $(SAN)
+F_fuzz := -std=gnu99 -D_GNU_SOURCE $(WARN) $(DEFS) -O1 -g \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+CC_klibc := $(KLCC)
+CC_musl := $(MUSLCC)
+CC_glibc := $(CC)
+CC_clang := $(CLANG)
+CC_asan := $(CLANG)
+CC_fuzz := $(CLANG)
+
+.PHONY: all deps check check-build demo unit stage fuzz bench install uninstall clean FORCE
 .DELETE_ON_ERROR:
 
-RECV := recv_main recv_conn recv_registry errname fileio kcmdline options wire
-RECV_SRC := $(addprefix src/,$(addsuffix .c,$(RECV)))
+all: $(B)/$(GUEST_LIBC)/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
 
-all: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
+$(B)/%/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC_$*) $(F_$*)' | cmp -s - $@ 2>/dev/null || echo '$(CC_$*) $(F_$*)' >$@
 
-deps: $(B)/.deps
-$(B)/.deps: scripts/deps.sh Makefile
-	@mkdir -p $(B)
-	@sh scripts/deps.sh $(DEPS)
-	@touch $@
+# The guest tool, for every libc; the static ones stripped.
+$(B)/klibc/hv-swiotlb: $(GUEST_SRC) src/guest/klibc_nostdio.c $(GUEST_HDRS) $(B)/klibc/.flags
+	$(KLCC) -static $(INC_GUEST) $(F_klibc) -o $@ $(GUEST_SRC) src/guest/klibc_nostdio.c
+	$(STRIP) --strip-all -R .comment $@
+$(B)/musl/hv-swiotlb: $(GUEST_SRC) $(GUEST_HDRS) $(B)/musl/.flags
+	$(MUSLCC) $(INC_GUEST) $(F_musl) -o $@ $(GUEST_SRC)
+	$(STRIP) --strip-all -R .comment $@
+$(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb $(B)/asan/hv-swiotlb: \
+		$(B)/%/hv-swiotlb: $(GUEST_SRC) $(GUEST_HDRS) $(B)/%/.flags
+	$(CC_$*) $(INC_GUEST) $(F_$*) -o $@ $(GUEST_SRC)
 
-# The initramfs binary: static klibc, stripped.
-$(B)/klibc/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(KLCC) -static $(CFLAGS_KLIBC) $(LDFLAGS_KLIBC) -o $@ $(TOOL_SRC)
-	strip --strip-all $@
+# The receiver runs on hosts, never in an initramfs: glibc.
+$(B)/glibc/hv-swiotlb-recv $(B)/clang/hv-swiotlb-recv $(B)/asan/hv-swiotlb-recv: \
+		$(B)/%/hv-swiotlb-recv: $(HOST_SRC) $(HOST_HDRS) $(B)/%/.flags
+	$(CC_$*) $(INC_HOST) $(F_$*) -o $@ $(HOST_SRC)
 
-# The same sources against glibc, with gcc, clang and the sanitizers.
-$(B)/glibc/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_GLIBC) -o $@ $(TOOL_SRC)
+# Unit tests (cmocka): the receiver's against its own sources, the rest
+# against the guest's.
+HOST_UNITS := test_recv test_vectors
+GUEST_UNITS := test_kcmdline test_options test_pool test_wire test_verdict test_status \
+	test_text
+UNITS := $(GUEST_UNITS) $(HOST_UNITS)
+unit_src = $(if $(filter $(1),$(HOST_UNITS)),$(HOST_LIB),$(GUEST_LIB))
+unit_inc = $(if $(filter $(1),$(HOST_UNITS)),$(INC_HOST),$(INC_GUEST))
+.SECONDEXPANSION:
+$(B)/glibc/test_% $(B)/asan/test_%: tests/unit/test_%.c tests/unit/table.h \
+		$$(call unit_src,test_$$*) $(GUEST_HDRS) $(HOST_HDRS) $$(@D)/.flags
+	$(CC_$(notdir $(@D))) $(call unit_inc,test_$*) $(F_$(notdir $(@D))) -o $@ $< \
+		$(call unit_src,test_$*) -lcmocka
 
-$(B)/clang/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CLANG) $(CFLAGS_GLIBC) -o $@ $(TOOL_SRC)
+# Scripted hosts and guests for the tests, over Unix sockets.
+$(B)/glibc/hvs-test-peer: tests/peer.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags
+	$(CC) $(INC_GUEST) $(F_glibc) -o $@ tests/peer.c src/common/wire.c
+$(B)/glibc/hvs-test-client: tests/client.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags
+	$(CC) $(INC_GUEST) $(F_glibc) -o $@ tests/client.c src/common/wire.c
 
-$(B)/asan/hv-swiotlb: $(TOOL_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -o $@ $(TOOL_SRC)
-
-# The host-side receiver: glibc only (it runs on hosts, not in initramfs).
-$(B)/glibc/hv-swiotlb-recv: $(RECV_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_GLIBC) -o $@ $(RECV_SRC)
-$(B)/clang/hv-swiotlb-recv: $(RECV_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CLANG) $(CFLAGS_GLIBC) -o $@ $(RECV_SRC)
-$(B)/asan/hv-swiotlb-recv: $(RECV_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -o $@ $(RECV_SRC)
-
-# Unit tests (cmocka) and the scripted peer, plain and sanitized.
-CORE_SRC := $(addprefix src/,$(addsuffix .c,$(CORE)))
-TEST_SRC := $(CORE_SRC) src/recv_conn.c src/recv_registry.c
-$(B)/glibc/test_%: tests/unit/test_%.c tests/unit/table.h $(TEST_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ $< $(TEST_SRC) -lcmocka
-$(B)/asan/test_%: tests/unit/test_%.c tests/unit/table.h $(TEST_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CLANG) $(CFLAGS_GLIBC) $(SAN) -Isrc -o $@ $< $(TEST_SRC) -lcmocka
-$(B)/glibc/hvs-test-peer: tests/peer.c src/wire.c src/wire.h | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ tests/peer.c src/wire.c
-
-$(B)/glibc/hvs-test-client: tests/client.c src/wire.c src/wire.h | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_GLIBC) -Isrc -o $@ tests/client.c src/wire.c
+# A read() that hangs on demand, preloaded by tests/attack.sh.
+$(B)/glibc/libhvs-hang.so: tests/hang.c $(B)/glibc/.flags
+	$(CC) -shared -fPIC $(F_glibc) -o $@ tests/hang.c -ldl
 
 # libFuzzer targets, with ASan and UBSan.
-FUZZERS := fuzz_cmdline fuzz_sysfs fuzz_ack fuzz_record fuzz_recv_stream
-FUZZ_SECONDS ?= 60
-$(B)/fuzz/%: tests/fuzz/%.c $(TEST_SRC) $(HDRS) | $(B)/.deps
-	@mkdir -p $(@D)
-	$(CLANG) $(CFLAGS_GLIBC) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc -o $@ $< $(TEST_SRC)
+GUEST_FUZZERS := fuzz_cmdline fuzz_sysfs fuzz_ack
+HOST_FUZZERS := fuzz_record fuzz_recv_stream
+FUZZERS := $(GUEST_FUZZERS) $(HOST_FUZZERS)
+fuzz_src = $(if $(filter $(1),$(HOST_FUZZERS)),$(HOST_LIB),$(GUEST_LIB))
+fuzz_inc = $(if $(filter $(1),$(HOST_FUZZERS)),$(INC_HOST),$(INC_GUEST))
+$(B)/fuzz/%: tests/fuzz/%.c $$(call fuzz_src,$$*) $(GUEST_HDRS) $(HOST_HDRS) $(B)/fuzz/.flags
+	$(CLANG) $(call fuzz_inc,$*) $(F_fuzz) -o $@ $< $(call fuzz_src,$*)
+
+# The guest builds this machine can make, for the tests to run against.
+TEST_GUESTS := glibc clang asan $(if $(shell command -v $(KLCC)),klibc) \
+	$(if $(shell command -v $(MUSLCC)),musl)
+TEST_BINS := $(foreach v,$(TEST_GUESTS),$(B)/$(v)/hv-swiotlb) \
+	$(foreach v,glibc clang asan,$(B)/$(v)/hv-swiotlb-recv) \
+	$(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client $(B)/glibc/libhvs-hang.so \
+	$(addprefix $(B)/glibc/,$(UNITS)) $(addprefix $(B)/asan/,$(UNITS)) \
+	$(addprefix $(B)/fuzz/,$(FUZZERS))
+
+deps:
+	@sh scripts/deps.sh $(DEPS)
+
+# check and demo install what they need first, then build with -Werror.
+check: deps
+	@$(MAKE) --no-print-directory WERROR=-Werror check-build
+	@TEST_GUESTS='$(TEST_GUESTS)' GUEST_LIBC=$(GUEST_LIBC) sh tests/run.sh $(B)
+
+check-build: $(TEST_BINS) stage
+
+unit: $(addprefix $(B)/glibc/,$(UNITS)) $(addprefix $(B)/asan/,$(UNITS))
+	@sh tests/run.sh $(B) unit
+
+# A `make install` into build/stage, for the tests and the demo.
+stage: all
+	@rm -rf $(B)/stage
+	@$(MAKE) --no-print-directory -s install DESTDIR=$(abspath $(B))/stage PREFIX=/usr \
+		LIBEXECDIR=/usr/lib/hv-swiotlb \
+		DRACUTMODULESDIR=/usr/lib/dracut/modules.d \
+		DRACUTCONFDIR=/usr/lib/dracut/dracut.conf.d SYSTEMDUNITDIR=/usr/lib/systemd/system
+
+demo: deps
+	@$(MAKE) --no-print-directory WERROR=-Werror stage
+	@sh tests/boot/demo.sh $(B)
 
 # make fuzz: every target for FUZZ_SECONDS, and 5 million differential
 # cases against the kernel's own parser with a fresh seed.
+FUZZ_SECONDS ?= 60
 fuzz: $(addprefix $(B)/fuzz/,$(FUZZERS))
 	@sh tests/fuzz/run.sh $(B) $(FUZZ_SECONDS)
 	@sh tests/difftest/run.sh $(B) 5000000 $$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
-
-TEST_BINS := $(addprefix $(B)/fuzz/,$(FUZZERS)) $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb \
-	$(B)/asan/hv-swiotlb $(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client \
-	$(B)/glibc/hv-swiotlb-recv $(B)/clang/hv-swiotlb-recv $(B)/asan/hv-swiotlb-recv \
-	$(addprefix $(B)/glibc/,$(UNIT)) $(addprefix $(B)/asan/,$(UNIT))
-
-# A `make install` into build/stage, for the initramfs tests and the demo.
-stage: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
-	@rm -rf $(B)/stage
-	@$(MAKE) -s install DESTDIR=$(abspath $(B))/stage PREFIX=/usr
-
-check: $(TEST_BINS) stage
-	@sh tests/run.sh $(B)
 
 # Numbers, not pass/fail: bench/results.md, regenerated.
 bench: stage $(B)/glibc/hv-swiotlb $(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client
 	@sh bench/run.sh $(B)
 
-# Build a dracut initramfs with --add hv-swiotlb and boot it under QEMU.
-demo: stage
-	@sh tests/boot/demo.sh $(B)
-
-INSTALLED := $(SBINDIR)/hv-swiotlb $(BINDIR)/hv-swiotlb-recv \
-	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
-	$(MANDIR)/man7/hv-swiotlb-protocol.7 $(MANDIR)/man7/hv-swiotlb.7 \
-	$(DRACUTMODDIR)/module-setup.sh $(DRACUTMODDIR)/hv-swiotlb-pre-mount.sh \
-	$(INITRAMFSDIR)/hooks/hv-swiotlb $(INITRAMFSDIR)/scripts/init-premount/hv-swiotlb \
-	$(SHAREDIR)/dracut.conf.d/hv-swiotlb.conf \
-	$(SHAREDIR)/initramfs-tools/conf.d/hv-swiotlb
-INSTALLED_DIRS := $(DRACUTMODDIR) $(SHAREDIR)/dracut.conf.d \
-	$(SHAREDIR)/initramfs-tools/conf.d $(SHAREDIR)/initramfs-tools $(SHAREDIR)
-
-# The generator files name the installed binary's path.
-SUBST = sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
-$(B)/gen/module-setup.sh: dracut-module/module-setup.sh Makefile
+# The generator files name the installed binaries' paths.
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< >$@.tmp && mv $@.tmp $@
+$(B)/gen/%: % Makefile
 	@mkdir -p $(@D)
-	$(SUBST)
-$(B)/gen/initramfs-hook: initramfs-tools/hooks/hv-swiotlb Makefile
-	@mkdir -p $(@D)
-	$(SUBST)
+	@$(SUBST)
 
-install: $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb-recv $(B)/gen/module-setup.sh \
-		$(B)/gen/initramfs-hook
-	install -D -m 0755 $(B)/klibc/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
+GEN := dracut-module/module-setup.sh initramfs-tools/hooks/hv-swiotlb \
+	systemd/hv-swiotlb.service systemd/hv-swiotlb-recv.service
+
+install: all $(addprefix $(B)/gen/,$(GEN))
+	install -D -m 0755 $(B)/$(GUEST_LIBC)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
+	install -D -m 0755 scripts/hv-swiotlb-boot $(DESTDIR)$(LIBEXECDIR)/hv-swiotlb-boot
 	install -D -m 0755 $(B)/glibc/hv-swiotlb-recv $(DESTDIR)$(BINDIR)/hv-swiotlb-recv
 	install -D -m 0644 man/hv-swiotlb.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
 	install -D -m 0644 man/hv-swiotlb-recv.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb-recv.8
 	install -D -m 0644 man/hv-swiotlb-protocol.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb-protocol.7
 	install -D -m 0644 man/hv-swiotlb.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb.7
-	install -D -m 0755 $(B)/gen/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/module-setup.sh
-	install -D -m 0755 dracut-module/hv-swiotlb-pre-mount.sh \
-		$(DESTDIR)$(DRACUTMODDIR)/hv-swiotlb-pre-mount.sh
-	install -D -m 0755 $(B)/gen/initramfs-hook $(DESTDIR)$(INITRAMFSDIR)/hooks/hv-swiotlb
-	install -D -m 0755 initramfs-tools/scripts/init-premount/hv-swiotlb \
-		$(DESTDIR)$(INITRAMFSDIR)/scripts/init-premount/hv-swiotlb
+	install -D -m 0755 $(B)/gen/dracut-module/module-setup.sh \
+		$(DESTDIR)$(DRACUTMODDIR)/module-setup.sh
+	install -D -m 0755 dracut-module/hv-swiotlb-hook.sh \
+		$(DESTDIR)$(DRACUTMODDIR)/hv-swiotlb-hook.sh
 	install -D -m 0644 conf/dracut-hv-swiotlb.conf \
-		$(DESTDIR)$(SHAREDIR)/dracut.conf.d/hv-swiotlb.conf
-	install -D -m 0644 conf/initramfs-tools-hv-swiotlb.conf \
-		$(DESTDIR)$(SHAREDIR)/initramfs-tools/conf.d/hv-swiotlb
+		$(DESTDIR)$(DRACUTCONFDIR)/90-hv-swiotlb.conf
+	install -D -m 0755 $(B)/gen/initramfs-tools/hooks/hv-swiotlb \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/hv-swiotlb
+	install -D -m 0755 initramfs-tools/scripts/init-premount/hv-swiotlb \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-premount/hv-swiotlb
+	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb.service
+	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv.service
 
-# Exactly what install wrote: its files, then the directories it made
-# for them if they are empty now.
+INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(BINDIR)/hv-swiotlb-recv \
+	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
+	$(MANDIR)/man7/hv-swiotlb-protocol.7 $(MANDIR)/man7/hv-swiotlb.7 \
+	$(DRACUTMODDIR)/module-setup.sh $(DRACUTMODDIR)/hv-swiotlb-hook.sh \
+	$(DRACUTCONFDIR)/90-hv-swiotlb.conf \
+	$(INITRAMFSTOOLSDIR)/hooks/hv-swiotlb $(INITRAMFSTOOLSDIR)/scripts/init-premount/hv-swiotlb \
+	$(SYSTEMDUNITDIR)/hv-swiotlb.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv.service
+
+# Exactly what install wrote, and the module's own directory.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(addprefix $(DESTDIR),$(INSTALLED_DIRS)) 2>/dev/null
+	-rmdir $(DESTDIR)$(DRACUTMODDIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:
 	rm -rf $(B)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "recv_conn.h"
+#include "frame.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "recv_registry.h"
+#include "registry.h"
 
 #include "fileio.h"
 #include "wire.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +105,25 @@ void hvs_registry_file_name(const char *peer, char *out, size_t cap)
 	snprintf(out, cap, "%s.%08x", safe, (unsigned)name_hash(peer));
 }
 
+static int write_file_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[1100];
+	int fd, ok;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	ok = hvs_write_all(fd, data, len) == 0 && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 static int save(struct hvs_registry *r, const struct hvs_reg_entry *e)
 {
 	char name[96], path[1024], text[512], id[37];
@@ -117,7 +138,7 @@ static int save(struct hvs_registry *r, const struct hvs_reg_entry *e)
 		     (unsigned long long)e->base, (unsigned long long)e->size, e->when);
 	if (n < 0 || n >= (int)sizeof(text))
 		return -1;
-	return hvs_write_file_atomic(path, text, (size_t)n);
+	return write_file_atomic(path, text, (size_t)n);
 }
 
 int hvs_registry_finish(struct hvs_registry *r, struct hvs_reg_entry *e, int ok,

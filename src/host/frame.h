@@ -4,8 +4,8 @@
  * that tests and fuzzers can feed it any byte stream: gather exactly one
  * frame, then judge it against the protocol and the host's policy.
  */
-#ifndef HVS_RECV_CONN_H
-#define HVS_RECV_CONN_H
+#ifndef HVS_FRAME_H
+#define HVS_FRAME_H
 
 #include "wire.h"
 

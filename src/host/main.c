@@ -10,10 +10,9 @@
  */
 #include "errname.h"
 #include "fileio.h"
-#include "kcmdline.h"
-#include "options.h"
-#include "recv_conn.h"
-#include "recv_registry.h"
+#include "frame.h"
+#include "numbers.h"
+#include "registry.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -760,7 +759,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < g.max_conns; i++)
 		g.conns[i].fd = -1;
-	if (g.state_dir && hvs_mkdir_p(g.state_dir, 0755) < 0) {
+	if (g.state_dir && mkdir(g.state_dir, 0755) < 0 && errno != EEXIST) {
 		say("cannot create --state-dir %s: %s", g.state_dir, hvs_errname(errno));
 		return 1;
 	}
