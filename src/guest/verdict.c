@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "verdict.h"
 
+#include "text.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,7 +12,7 @@ static int exists(const char *root, const char *rel)
 	char path[512];
 	struct stat st;
 
-	if (snprintf(path, sizeof(path), "%s%s", root, rel) >= (int)sizeof(path))
+	if (hvs_snprintf(path, sizeof(path), "%s%s", root, rel) >= sizeof(path) - 1)
 		return 0;
 	return stat(path, &st) == 0;
 }
@@ -22,7 +24,7 @@ void hvs_sysfs_facts_read(const char *sysfs_root, struct hvs_sysfs_facts *f)
 	f->pci_hyperv_modular = exists(sysfs_root, "/module/pci_hyperv/initstate");
 }
 
-#define SAY(...) snprintf(d->reason, sizeof(d->reason), __VA_ARGS__)
+#define SAY(...) hvs_snprintf(d->reason, sizeof(d->reason), __VA_ARGS__)
 
 /* The request was text the kernel refused: say so before anything else. */
 static int diagnose_request(const struct hvs_request *req, const struct hvs_klog *k,
@@ -146,40 +148,40 @@ static void diagnose_published(const struct hvs_request *req, const struct hvs_p
 	unsigned long long size = (unsigned long long)p->size;
 	uint64_t expect = req->state == HVS_REQ_SET ? req->size : 0;
 
-	switch (hvs_pool_check(p->base, p->size, expect, page_size)) {
-	case HVS_CHECK_OK:
+	switch (hvs_range_check(p->base, p->size, expect, page_size)) {
+	case HVS_RANGE_OK:
 		d->verdict = HVS_V_OK;
 		SAY("pool [0x%llx..0x%llx) of %llu bytes", base, base + size, size);
 		return;
-	case HVS_CHECK_ZERO_SIZE:
+	case HVS_RANGE_ZERO_SIZE:
 		d->verdict = HVS_V_ZERO_SIZE;
 		SAY("the kernel publishes a pool of size 0 at 0x%llx: there is nothing to "
 		    "hand over; this is a kernel bug", base);
 		return;
-	case HVS_CHECK_SIZE_MISMATCH:
+	case HVS_RANGE_SIZE_MISMATCH:
 		d->verdict = HVS_V_SIZE_MISMATCH;
 		SAY("the published pool has %llu bytes but hv_pci_swiotlb=%s asks for %llu "
 		    "after rounding to 2 MiB: the kernel and its command line disagree",
 		    size, req->value, (unsigned long long)req->size);
 		return;
-	case HVS_CHECK_SIZE_UNALIGNED:
+	case HVS_RANGE_SIZE_UNALIGNED:
 		d->verdict = HVS_V_SIZE_UNALIGNED;
 		SAY("the published size %llu is not a multiple of 2 MiB, which the kernel "
 		    "always rounds to: refusing to hand over a range the host will refuse",
 		    size);
 		return;
-	case HVS_CHECK_BASE_UNALIGNED:
+	case HVS_RANGE_BASE_UNALIGNED:
 		d->verdict = HVS_V_BASE_UNALIGNED;
 		SAY("the published base 0x%llx is not aligned to the %lu-byte page: "
 		    "refusing to hand over a range the kernel cannot have allocated",
 		    base, page_size);
 		return;
-	case HVS_CHECK_OVERFLOW:
+	case HVS_RANGE_OVERFLOW:
 		d->verdict = HVS_V_RANGE_OVERFLOW;
 		SAY("the published range 0x%llx + %llu overflows 64 bits: refusing to "
 		    "hand it over", base, size);
 		return;
-	case HVS_CHECK_ABOVE_4G:
+	case HVS_RANGE_ABOVE_4G:
 		d->verdict = HVS_V_ABOVE_4G;
 		SAY("the published range [0x%llx..0x%llx) ends above 4 GiB, but the pool "
 		    "must lie below it: refusing to hand it over", base, base + size);
@@ -210,8 +212,8 @@ void hvs_diagnose(const struct hvs_request *req, const struct hvs_pool *pool,
 	case HVS_POOL_BAD_FORMAT:
 		d->verdict = HVS_V_BAD_FORMAT;
 		SAY("the published pool is not in the kernel's format (%s; expected "
-		    "swiotlb_base \"0x<hex>\\n\" and swiotlb_size \"<decimal>\\n\")",
-		    pool->detail);
+		    "swiotlb_base as 0x<hex> and swiotlb_size as <decimal>, each with one "
+		    "newline)", pool->detail);
 		return;
 	case HVS_POOL_NONE:
 		break;

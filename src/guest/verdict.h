@@ -20,6 +20,7 @@
 #define HVS_EXIT_PROTOCOL 5     /* the host's answer was not a valid acknowledgement */
 #define HVS_EXIT_SYSTEM 6       /* the guest itself failed (no /proc/cmdline, ...) */
 #define HVS_EXIT_USAGE 64       /* bad arguments (EX_USAGE) */
+/* 128 + N: stopped by signal N (SIGTERM, SIGINT, SIGHUP), state=interrupted */
 
 enum hvs_verdict {
 	HVS_V_NONE = 0,   /* nothing requested, nothing published */

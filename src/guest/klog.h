@@ -29,7 +29,16 @@ struct hvs_klog {
 /* Feed one log line (kmsg prefix and all); updates k. */
 void hvs_klog_scan_line(const char *line, size_t len, struct hvs_klog *k);
 
-/* Read the whole log at path without blocking; 0, or -1 with errno. */
+/*
+ * The hv_pci lines come at core_initcall, near the start of the log: what
+ * is read of it is bounded, so an endless source cannot hold the run.
+ */
+#define HVS_KLOG_MAX_BYTES (1024u * 1024u)
+
+/*
+ * Read the log at path without blocking, at most HVS_KLOG_MAX_BYTES of it;
+ * 0, or -1 with errno (EINTR: the deadline).
+ */
 int hvs_klog_read(const char *path, struct hvs_klog *k);
 
 #endif

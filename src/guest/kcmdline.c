@@ -7,6 +7,8 @@
  */
 #include "kcmdline.h"
 
+#include "numbers.h"
+
 #include <string.h>
 
 int hvs_kisspace(unsigned char c)
@@ -83,77 +85,6 @@ int hvs_parameq(const char *a, const char *b)
 	return 1;
 }
 
-static int is_kxdigit(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F');
-}
-
-/* simple_strtoull(s, end, 0): radix from the prefix, wrap on overflow. */
-static uint64_t kernel_strtoull(const char *s, const char **end, int *overflowed)
-{
-	unsigned base;
-	uint64_t res = 0;
-
-	if (s[0] == '0') {
-		/* _tolower() in the kernel is c | 0x20, so 'X' counts too. */
-		if ((s[1] | 0x20) == 'x' && is_kxdigit((unsigned char)s[2])) {
-			base = 16;
-			s += 2;
-		} else {
-			base = 8;
-		}
-	} else {
-		base = 10;
-	}
-
-	for (;; s++) {
-		unsigned c = (unsigned char)*s, lc = c | 0x20, digit;
-
-		if (c >= '0' && c <= '9')
-			digit = c - '0';
-		else if (lc >= 'a' && lc <= 'f')
-			digit = lc - 'a' + 10;
-		else
-			break;
-		if (digit >= base)
-			break;
-		if (res > (UINT64_MAX - digit) / base)
-			*overflowed = 1;
-		res = res * base + digit; /* wraps, as the kernel's does */
-	}
-	*end = s;
-	return res;
-}
-
-uint64_t hvs_memparse(const char *s, const char **end, int *overflowed)
-{
-	const char *e;
-	uint64_t v;
-	unsigned shift;
-
-	*overflowed = 0;
-	v = kernel_strtoull(s, &e, overflowed);
-	switch (*e) {
-	case 'E': case 'e': shift = 60; break;
-	case 'P': case 'p': shift = 50; break;
-	case 'T': case 't': shift = 40; break;
-	case 'G': case 'g': shift = 30; break;
-	case 'M': case 'm': shift = 20; break;
-	case 'K': case 'k': shift = 10; break;
-	default: shift = 0; break;
-	}
-	if (shift) {
-		/* The suffix is consumed even when no digit came before it. */
-		if (v >> (64 - shift))
-			*overflowed = 1;
-		v <<= shift;
-		e++;
-	}
-	*end = e;
-	return v;
-}
-
 static void keep_value(struct hvs_request *r, const char *val)
 {
 	size_t n = strlen(val);
@@ -200,6 +131,23 @@ static void apply_occurrence(struct hvs_request *r, const char *val)
 	r->state = HVS_REQ_SET;
 	r->size = size;
 	r->overflowed = overflowed;
+}
+
+size_t hvs_cmdline_from_file(char *text, size_t len)
+{
+	size_t i;
+
+	/*
+	 * The kernel's line is a C string: a NUL in a file is damage, and a
+	 * blank is the reading that cannot join or hide the words around it.
+	 */
+	for (i = 0; i < len; i++)
+		if (text[i] == '\0')
+			text[i] = ' ';
+	/* /proc/cmdline is the line plus one newline, which the kernel never parsed. */
+	if (len > 0 && text[len - 1] == '\n')
+		text[--len] = '\0';
+	return len;
 }
 
 int hvs_request_from_cmdline(const char *cmdline, char *scratch, size_t cap,

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "errname.h"
 #include "handoff.h"
 
 #include "deadline.h"
+#include "errname.h"
 #include "log.h"
-#include "options.h"
+#include "numbers.h"
+#include "text.h"
+#include "vsock.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,14 +16,6 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <linux/vm_sockets.h>
-
-#ifndef AF_VSOCK
-#define AF_VSOCK 40 /* klibc's headers predate it */
-#endif
-#ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0x4000
-#endif
 
 #define BACKOFF_FIRST_MS 100u
 #define BACKOFF_MAX_MS 1000u
@@ -52,12 +45,9 @@ int hvs_target_parse(const char *text, struct hvs_target *t, const char **why)
 		}
 		memcpy(cid, text + 6, n);
 		cid[n] = '\0';
-		if (hvs_parse_u32(cid, &t->cid) < 0 || !hvs_valid_cid(t->cid)) {
-			*why = "the CID must be a number from 1 to 4294967294";
-			return -1;
-		}
-		if (hvs_parse_u32(colon + 1, &t->port) < 0 || !hvs_valid_port(t->port)) {
-			*why = "the port must be a number from 1 to 4294967294";
+		if (hvs_parse_u32(cid, &t->cid) < 0 || !hvs_valid_cid(t->cid) ||
+		    hvs_parse_u32(colon + 1, &t->port) < 0 || !hvs_valid_port(t->port)) {
+			*why = "vsock:CID:PORT needs a CID and a port from 1 to 4294967294";
 			return -1;
 		}
 		t->kind = HVS_TARGET_VSOCK;
@@ -70,29 +60,31 @@ int hvs_target_parse(const char *text, struct hvs_target *t, const char **why)
 void hvs_target_format(const struct hvs_target *t, char *buf, size_t cap)
 {
 	if (t->kind == HVS_TARGET_UNIX)
-		snprintf(buf, cap, "unix:%s", t->path);
+		hvs_snprintf(buf, cap, "unix:%s", t->path);
 	else
-		snprintf(buf, cap, "vsock:%u:%u", (unsigned)t->cid, (unsigned)t->port);
+		hvs_snprintf(buf, cap, "vsock:%u:%u", (unsigned)t->cid, (unsigned)t->port);
 }
 
-/* Wait for events on fd until the deadline. 0 ready, -1 ETIMEDOUT/errno. */
+/*
+ * Wait for events on fd until the deadline. 0 ready, -1 with ETIMEDOUT
+ * (the deadline; its SIGALRM interrupting poll() means the same) or errno.
+ */
 static int wait_fd(int fd, short events)
 {
-	for (;;) {
-		struct pollfd p = { fd, events, 0 };
-		unsigned left = hvs_deadline_left_ms();
-		int n;
+	struct pollfd p = { fd, events, 0 };
+	unsigned left = hvs_deadline_left_ms();
+	int n;
 
-		if (left == 0 || hvs_deadline_passed()) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		n = poll(&p, 1, (int)left);
-		if (n > 0)
-			return 0; /* errors and hang-ups show in the next call */
-		if (n < 0 && errno != EINTR)
-			return -1;
+	if (left == 0) {
+		errno = ETIMEDOUT;
+		return -1;
 	}
+	n = poll(&p, 1, (int)left);
+	if (n > 0)
+		return 0; /* errors and hang-ups show in the next call */
+	if (n == 0 || errno == EINTR)
+		errno = ETIMEDOUT;
+	return -1;
 }
 
 /* Sleep up to ms, never past the deadline. */
@@ -130,10 +122,9 @@ static int open_and_connect(const struct hvs_target *t, struct hvs_handoff_resul
 	int fd, err = 0;
 	socklen_t errlen = sizeof(err);
 
-	fd = socket(t->kind == HVS_TARGET_UNIX ? AF_UNIX : AF_VSOCK, SOCK_STREAM, 0);
+	fd = socket(t->kind == HVS_TARGET_UNIX ? AF_UNIX : AF_VSOCK,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		goto fail;
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
 		goto fail;
 
 	if (t->kind == HVS_TARGET_UNIX) {
@@ -163,8 +154,10 @@ static int open_and_connect(const struct hvs_target *t, struct hvs_handoff_resul
 
 	if (connect(fd, sa, salen) == 0)
 		return fd;
+	if (errno == EINTR && hvs_deadline_passed())
+		errno = ETIMEDOUT;
 	if (errno != EINPROGRESS && errno != EINTR)
-		goto fail;
+		goto fail; /* EAGAIN on a Unix socket: the host's backlog is full */
 	if (wait_fd(fd, POLLOUT) < 0)
 		goto fail;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
@@ -176,7 +169,7 @@ fail:
 	err = errno;
 	if (fd >= 0)
 		close(fd);
-	snprintf(res->detail, sizeof(res->detail), "cannot connect: %s%s",
+	hvs_snprintf(res->detail, sizeof(res->detail), "cannot connect: %s%s",
 		 hvs_errname(err), connect_hint(t, err));
 	return -1;
 }
@@ -191,6 +184,10 @@ static int send_all(int fd, const uint8_t *buf, size_t len)
 			len -= (size_t)n;
 			continue;
 		}
+		if (n < 0 && errno == EINTR && hvs_deadline_passed()) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
@@ -203,21 +200,32 @@ static int send_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* The host hung up: end of stream, a reset (it closed with our record unread), a broken pipe. */
+static int host_closed(int err)
+{
+	return err == ECONNRESET || err == EPIPE;
+}
+
 /*
- * Read exactly one acknowledgement frame: its header tells its length.
- * Returns the frame length, 0 for end of stream before a whole frame
+ * Read one acknowledgement frame: its header tells its length, and bytes
+ * after it are ignored (hv-swiotlb-protocol(7)). Waits before reading, so
+ * that a prompt host costs one poll() and one recv(). Returns the frame
+ * length, 0 when the host closed the connection before a whole frame
  * (*got says how far), or -1 with errno (ETIMEDOUT at the deadline, or
  * EPROTO with *wire_err set for a header no host should send).
  */
-static ssize_t read_frame(int fd, uint8_t *buf, size_t *got,
+static ssize_t read_frame(int fd, uint8_t *buf, size_t cap, size_t *got,
 			  enum hvs_wire_result *wire_err)
 {
 	size_t need = 8;
 
 	*got = 0;
 	while (*got < need) {
-		ssize_t n = recv(fd, buf + *got, need - *got, 0);
+		ssize_t n;
 
+		if (wait_fd(fd, POLLIN) < 0)
+			return -1;
+		n = recv(fd, buf + *got, cap - *got, 0);
 		if (n > 0) {
 			struct hvs_header h;
 			enum hvs_wire_result r;
@@ -233,13 +241,13 @@ static ssize_t read_frame(int fd, uint8_t *buf, size_t *got,
 				need = h.length;
 			continue;
 		}
-		if (n == 0)
+		if (n == 0 || host_closed(errno))
 			return 0;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
+		if (errno == EINTR && hvs_deadline_passed()) {
+			errno = ETIMEDOUT;
 			return -1;
-		if (wait_fd(fd, POLLIN) < 0)
+		}
+		if (errno != EAGAIN && errno != EINTR)
 			return -1;
 	}
 	return (ssize_t)need;
@@ -262,32 +270,40 @@ static enum attempt_result attempt(const struct hvs_target *t, const uint8_t *re
 	}
 	hvs_debug("attempt %u: connected", res->attempts);
 	if (send_all(fd, rec, rec_len) < 0) {
-		snprintf(res->detail, sizeof(res->detail), "sending the record failed: %s",
-			 hvs_errname(errno));
-		res->outcome = HVS_HANDOFF_UNREACHABLE;
+		int err = errno;
+
 		close(fd);
-		return ATTEMPT_RETRY;
+		if (host_closed(err)) {
+			res->outcome = HVS_HANDOFF_PROTOCOL;
+			hvs_snprintf(res->detail, sizeof(res->detail),
+				 "the host closed the connection before taking the record");
+		} else {
+			res->outcome = HVS_HANDOFF_UNREACHABLE;
+			hvs_snprintf(res->detail, sizeof(res->detail),
+				 "sending the record failed: %s", hvs_errname(err));
+		}
+		return err == ETIMEDOUT ? ATTEMPT_DONE : ATTEMPT_RETRY;
 	}
 	hvs_debug("attempt %u: record sent (%u bytes), waiting for the acknowledgement",
 		  res->attempts, (unsigned)rec_len);
-	len = read_frame(fd, frame, &got, &wr);
+	len = read_frame(fd, frame, sizeof(frame), &got, &wr);
 	close(fd);
 
 	if (len == 0) {
 		/* The host went away mid-answer: it may be restarting. */
 		res->outcome = HVS_HANDOFF_PROTOCOL;
 		if (got == 0)
-			snprintf(res->detail, sizeof(res->detail),
+			hvs_snprintf(res->detail, sizeof(res->detail),
 				 "the host closed the connection without answering");
 		else
-			snprintf(res->detail, sizeof(res->detail),
+			hvs_snprintf(res->detail, sizeof(res->detail),
 				 "the host closed the connection after %u bytes of its answer",
 				 (unsigned)got);
 		return ATTEMPT_RETRY;
 	}
 	if (len < 0 && errno == EPROTO) {
 		res->outcome = HVS_HANDOFF_PROTOCOL;
-		snprintf(res->detail, sizeof(res->detail),
+		hvs_snprintf(res->detail, sizeof(res->detail),
 			 "the host's answer is not an hv-swiotlb acknowledgement (%s)",
 			 hvs_wire_result_text(wr));
 		return ATTEMPT_DONE;
@@ -297,28 +313,29 @@ static enum attempt_result attempt(const struct hvs_target *t, const uint8_t *re
 
 		res->outcome = HVS_HANDOFF_UNREACHABLE;
 		if (err == ETIMEDOUT && got == 0)
-			snprintf(res->detail, sizeof(res->detail),
+			hvs_snprintf(res->detail, sizeof(res->detail),
 				 "connected, but no acknowledgement came before the deadline");
 		else if (err == ETIMEDOUT)
-			snprintf(res->detail, sizeof(res->detail),
+			hvs_snprintf(res->detail, sizeof(res->detail),
 				 "only %u bytes of the acknowledgement came before the deadline",
 				 (unsigned)got);
 		else
-			snprintf(res->detail, sizeof(res->detail),
+			hvs_snprintf(res->detail, sizeof(res->detail),
 				 "reading the acknowledgement failed: %s", hvs_errname(err));
 		return err == ETIMEDOUT ? ATTEMPT_DONE : ATTEMPT_RETRY;
 	}
 
+	/* Judge the frame alone: what came after it is ignored. */
 	wr = hvs_ack_decode(frame, (size_t)len, &res->ack);
 	if (wr != HVS_WIRE_OK) {
 		res->outcome = HVS_HANDOFF_PROTOCOL;
-		snprintf(res->detail, sizeof(res->detail),
+		hvs_snprintf(res->detail, sizeof(res->detail),
 			 "the host's acknowledgement is invalid (%s)", hvs_wire_result_text(wr));
 		return ATTEMPT_DONE;
 	}
 	if (res->ack.nonce != nonce) {
 		res->outcome = HVS_HANDOFF_PROTOCOL;
-		snprintf(res->detail, sizeof(res->detail),
+		hvs_snprintf(res->detail, sizeof(res->detail),
 			 "the host acknowledged another record (nonce %016llx, ours %016llx)",
 			 (unsigned long long)res->ack.nonce, (unsigned long long)nonce);
 		return ATTEMPT_DONE;
@@ -330,11 +347,11 @@ static enum attempt_result attempt(const struct hvs_target *t, const uint8_t *re
 	}
 	res->outcome = HVS_HANDOFF_REFUSED;
 	if (res->ack.status == HVS_ACK_UNSUPPORTED)
-		snprintf(res->detail, sizeof(res->detail),
+		hvs_snprintf(res->detail, sizeof(res->detail),
 			 "the host refused the record: it speaks protocol version %u at most, "
 			 "this guest sends version %u", res->ack.max_version, HVS_WIRE_VERSION);
 	else
-		snprintf(res->detail, sizeof(res->detail), "the host refused the record: %s",
+		hvs_snprintf(res->detail, sizeof(res->detail), "the host refused the record: %s",
 			 hvs_ack_status_name(res->ack.status));
 	return ATTEMPT_DONE;
 }
@@ -348,8 +365,9 @@ void hvs_handoff(const struct hvs_target *t, const struct hvs_record *r,
 
 	memset(res, 0, sizeof(res[0]));
 	res->outcome = HVS_HANDOFF_UNREACHABLE;
-	snprintf(res->detail, sizeof(res->detail), "no attempt before the deadline");
-	while (!hvs_deadline_passed()) {
+	hvs_snprintf(res->detail, sizeof(res->detail), "no attempt before the deadline");
+	/* The first attempt needs no check: its waits stop at the deadline. */
+	do {
 		res->attempts++;
 		if (attempt(t, rec, rec_len, r->nonce, res) == ATTEMPT_DONE)
 			return;
@@ -357,5 +375,5 @@ void hvs_handoff(const struct hvs_target *t, const struct hvs_record *r,
 			  res->detail, backoff);
 		nap(backoff);
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
-	}
+	} while (!hvs_deadline_passed());
 }

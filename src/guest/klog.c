@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "klog.h"
 
+#include "guard.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -88,26 +90,31 @@ void hvs_klog_scan_line(const char *line, size_t len, struct hvs_klog *k)
 int hvs_klog_read(const char *path, struct hvs_klog *k)
 {
 	char buf[8192];
-	size_t have = 0;
-	int fd;
+	size_t have = 0, total = 0;
+	int fd, saved;
 
+	hvs_step("reading the kernel log", path);
+	/* O_NONBLOCK: /dev/kmsg says EAGAIN at its end, and a FIFO cannot stall us. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -1;
-	for (;;) {
+	while (total < HVS_KLOG_MAX_BYTES) {
 		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
 		size_t start = 0, i;
 
 		if (n < 0) {
-			if (errno == EINTR || errno == EPIPE)
-				continue; /* EPIPE: records were overwritten; go on */
+			if (errno == EPIPE)
+				continue; /* records were overwritten while we read: go on */
 			if (errno == EAGAIN)
 				break;    /* /dev/kmsg: no more records */
+			saved = errno; /* EINTR: the deadline */
 			close(fd);
+			errno = saved;
 			return -1;
 		}
 		if (n == 0)
 			break;
+		total += (size_t)n;
 		have += (size_t)n;
 		for (i = 0; i < have; i++) {
 			if (buf[i] == '\n') {

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /run/hv-swiotlb/status: the outcome as key=value lines, replaced
- * atomically. /run survives switch_root, so the booted system can read it.
+ * atomically. /run survives switch_root, so the booted system can read
+ * it, and the unit for boots without an initramfs knows by it that the
+ * initramfs already ran.
+ *
+ * Formatting and writing use no stdio and no heap, so that guard.c can
+ * write the file from a signal handler.
  */
 #ifndef HVS_STATUS_H
 #define HVS_STATUS_H
@@ -22,9 +27,10 @@ struct hvs_status {
 	int required;
 	int exit_code;
 	const char *reason;
+	int final;            /* the outcome is decided; only reporting is left */
 };
 
-/* Format into buf; returns the length, or 0 if it does not fit. */
+/* Format into buf (values escaped); returns the length, 0 if it does not fit. */
 size_t hvs_status_format(const struct hvs_status *s, char *buf, size_t cap);
 
 /* Write run_dir/hv-swiotlb/status atomically; 0, or -1 with errno. */

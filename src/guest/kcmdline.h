@@ -11,8 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The 2 MiB granule the hv_pci handler rounds every size up to. */
-#define HVS_POOL_ALIGN (2u * 1024u * 1024u)
+#include "range.h" /* HVS_POOL_ALIGN: the granule the handler rounds to */
 
 /* The kernel's isspace(): ASCII white space and Latin-1 NBSP (0xa0). */
 int hvs_kisspace(unsigned char c);
@@ -26,13 +25,6 @@ char *hvs_next_arg(char *args, char **param, char **val);
 
 /* The kernel's parameq(): names equal when '-' and '_' are taken as one. */
 int hvs_parameq(const char *a, const char *b);
-
-/*
- * The kernel's memparse(): simple_strtoull(s, &end, 0) and at most one
- * K/M/G/T/P/E suffix, wrapping silently. *overflowed is set when the exact
- * value does not fit 64 bits (the kernel does not tell; we do, to explain).
- */
-uint64_t hvs_memparse(const char *s, const char **end, int *overflowed);
 
 /* What the last effective hv_pci_swiotlb= occurrence left behind. */
 enum hvs_request_state {
@@ -53,6 +45,13 @@ struct hvs_request {
 	unsigned occurrences;  /* handler runs, bare and empty ones included */
 	char value[HVS_REQ_VALUE_MAX]; /* text of the deciding value (truncated) */
 };
+
+/*
+ * Turn what was read from /proc/cmdline (or a file standing for it) into
+ * the kernel's own line, in place: exactly one trailing newline goes, and
+ * NUL bytes become blanks. Returns the new length.
+ */
+size_t hvs_cmdline_from_file(char *text, size_t len);
 
 /*
  * Evaluate the whole command line as the kernel's early-parameter pass does.

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "errname.h"
 #include "pool.h"
 
+#include "errname.h"
 #include "fileio.h"
-#include "kcmdline.h"
+#include "guard.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,92 +49,79 @@ int hvs_parse_sysfs_dec(const char *text, uint64_t *v)
 
 #define HV_PCI_DIR "/bus/vmbus/drivers/hv_pci"
 
-/* 1 read, 0 absent, -1 unreadable (errno kept). */
+/* 1 read, 0 absent, -1 unreadable (errno kept: EINTR is the deadline). */
 static int read_attr(const char *sysfs_root, const char *name, char *buf, size_t cap)
 {
 	char path[512];
+	ssize_t n;
 
-	if (snprintf(path, sizeof(path), "%s" HV_PCI_DIR "/%s", sysfs_root, name) >=
-	    (int)sizeof(path)) {
+	if (hvs_snprintf(path, sizeof(path), "%s" HV_PCI_DIR "/%s", sysfs_root, name) >=
+	    sizeof(path) - 1) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (hvs_read_file(path, buf, cap) < 0)
+	hvs_step("reading", path);
+	n = hvs_read_file(path, buf, cap);
+	if (n < 0)
 		return errno == ENOENT ? 0 : -1;
+	/* A NUL byte is never in what the kernel prints: make it fail the parse. */
+	if (strlen(buf) != (size_t)n)
+		buf[0] = '?';
 	return 1;
 }
 
+/* Quote what was read; the sinks escape it, so only the length is cut here. */
 static void show_text(char *out, size_t cap, const char *name, const char *text)
 {
-	char clean[40];
-	size_t i;
-
-	/* Quote what was read, with control bytes made visible. */
-	for (i = 0; text[i] && i < sizeof(clean) - 1; i++)
-		clean[i] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
-	clean[i] = '\0';
-	snprintf(out, cap, "%s is \"%s\"", name, clean);
+	hvs_snprintf(out, cap, "%s is \"%.40s\"", name, text);
 }
 
-void hvs_pool_read(const char *sysfs_root, struct hvs_pool *p)
+int hvs_pool_read(const char *sysfs_root, struct hvs_pool *p)
 {
 	char base_text[64], size_text[64];
 	int have_base, have_size;
 
 	memset(p, 0, sizeof(*p));
 	have_base = read_attr(sysfs_root, "swiotlb_base", base_text, sizeof(base_text));
+	if (have_base < 0 && errno == EINTR)
+		return -1;
 	if (have_base < 0) {
 		p->err = errno;
 		p->presence = HVS_POOL_UNREADABLE;
-		snprintf(p->detail, sizeof(p->detail), "cannot read swiotlb_base: %s",
+		hvs_snprintf(p->detail, sizeof(p->detail), "cannot read swiotlb_base: %s",
 			 hvs_errname(p->err));
-		return;
+		return 0;
 	}
 	have_size = read_attr(sysfs_root, "swiotlb_size", size_text, sizeof(size_text));
+	if (have_size < 0 && errno == EINTR)
+		return -1;
 	if (have_size < 0) {
 		p->err = errno;
 		p->presence = HVS_POOL_UNREADABLE;
-		snprintf(p->detail, sizeof(p->detail), "cannot read swiotlb_size: %s",
+		hvs_snprintf(p->detail, sizeof(p->detail), "cannot read swiotlb_size: %s",
 			 hvs_errname(p->err));
-		return;
+		return 0;
 	}
 	if (!have_base && !have_size) {
 		p->presence = HVS_POOL_NONE;
-		return;
+		return 0;
 	}
 	if (!have_base || !have_size) {
 		p->presence = HVS_POOL_HALF;
-		snprintf(p->detail, sizeof(p->detail), "only %s exists",
+		hvs_snprintf(p->detail, sizeof(p->detail), "only %s exists",
 			 have_base ? "swiotlb_base" : "swiotlb_size");
-		return;
+		return 0;
 	}
 	if (hvs_parse_sysfs_hex(base_text, &p->base) < 0) {
 		p->presence = HVS_POOL_BAD_FORMAT;
 		show_text(p->detail, sizeof(p->detail), "swiotlb_base", base_text);
-		return;
+		return 0;
 	}
 	if (hvs_parse_sysfs_dec(size_text, &p->size) < 0) {
 		p->presence = HVS_POOL_BAD_FORMAT;
 		show_text(p->detail, sizeof(p->detail), "swiotlb_size", size_text);
-		return;
+		return 0;
 	}
 	p->presence = HVS_POOL_BOTH;
-}
-
-enum hvs_pool_check hvs_pool_check(uint64_t base, uint64_t size,
-				   uint64_t expected_size, uint64_t page_size)
-{
-	if (size == 0)
-		return HVS_CHECK_ZERO_SIZE;
-	if (expected_size && size != expected_size)
-		return HVS_CHECK_SIZE_MISMATCH;
-	if (size % HVS_POOL_ALIGN)
-		return HVS_CHECK_SIZE_UNALIGNED;
-	if (page_size == 0 || base % page_size)
-		return HVS_CHECK_BASE_UNALIGNED;
-	if (base > UINT64_MAX - size)
-		return HVS_CHECK_OVERFLOW;
-	if (base + size > HVS_4G)
-		return HVS_CHECK_ABOVE_4G;
-	return HVS_CHECK_OK;
+	return 0;
 }

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "guard.h"
+
+#include "deadline.h"
+#include "log.h"
+#include "text.h"
+#include "verdict.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct hvs_status *g_st;
+static const char *g_run_dir;
+static char g_step[256] = "starting";
+
+void hvs_step(const char *verb, const char *object)
+{
+	struct hvs_text t;
+
+	hvs_text_init(&t, g_step, sizeof(g_step));
+	hvs_text_str(&t, verb);
+	if (object) {
+		hvs_text_char(&t, ' ');
+		hvs_text_str(&t, object);
+	}
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	case SIGHUP: return "SIGHUP";
+	}
+	return "a signal";
+}
+
+/*
+ * Writing the report may block too (a stalled console behind stderr): one
+ * more alarm, HVS_REPORT_MS from now, ends the process with the report's
+ * exit status, whatever the report is blocked in. The status file is
+ * written first, the log line after it.
+ */
+#define HVS_REPORT_MS 8u
+
+static volatile sig_atomic_t g_report_exit = -1;
+
+static void report_under_alarm(int code)
+{
+	sigset_t alrm;
+
+	g_report_exit = code;
+	hvs_deadline_arm_ms(HVS_REPORT_MS);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+}
+
+/* Report and exit; sig 0 is the deadline. Async-signal-safe. */
+static void finish(int sig) __attribute__((noreturn));
+static void finish(int sig)
+{
+	static char reason[512];
+	struct hvs_status *st = g_st;
+	struct hvs_text t;
+	int code, prio = st->required ? HVS_LOG_ERR : HVS_LOG_WARNING;
+	unsigned elapsed = hvs_deadline_elapsed_ms();
+
+	if (st->final && sig == 0) {
+		/* Decided in time; only the reporting was slow: the outcome stands. */
+		code = st->exit_code;
+	} else {
+		hvs_text_init(&t, reason, sizeof(reason));
+		if (sig == 0) {
+			hvs_text_str(&t, "the deadline of ");
+			hvs_text_u64(&t, hvs_deadline_total_ms());
+			hvs_text_str(&t, " ms passed while ");
+			code = HVS_EXIT_UNREACHABLE;
+			st->state = "stalled";
+		} else {
+			hvs_text_str(&t, "stopped by ");
+			hvs_text_str(&t, signal_name(sig));
+			hvs_text_str(&t, " while ");
+			code = 128 + sig;
+			st->state = "interrupted";
+		}
+		hvs_text_str(&t, g_step);
+		st->exit_code = code;
+		st->reason = reason;
+		st->ack = NULL;
+		st->elapsed_ms = elapsed;
+	}
+	report_under_alarm(code);
+	if (g_run_dir)
+		(void)hvs_status_write(g_run_dir, st);
+	if (!st->final || sig != 0)
+		hvs_log_text(prio, st->reason);
+	_exit(code);
+}
+
+static void on_signal(int sig)
+{
+	if (g_report_exit >= 0)
+		_exit(g_report_exit); /* the report itself hung */
+	if (sig == SIGALRM && hvs_deadline_on_alarm())
+		return; /* the deadline: interrupted calls see EINTR; grace begins */
+	finish(sig == SIGALRM ? 0 : sig);
+}
+
+static const int handled[] = { SIGALRM, SIGTERM, SIGINT, SIGHUP };
+
+int hvs_guard_start(struct hvs_status *st, const char *run_dir, unsigned timeout_ms)
+{
+	struct sigaction sa;
+	size_t i;
+
+	g_st = st;
+	g_run_dir = run_dir;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* One handler at a time: a report is never interrupted by another. */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		sigaddset(&sa.sa_mask, handled[i]);
+	sa.sa_flags = 0; /* no SA_RESTART: blocking calls must return EINTR */
+	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		if (sigaction(handled[i], &sa, NULL) < 0)
+			return -1;
+	/* A closed stderr or a host that hung up costs an error, not the report. */
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -1;
+	return hvs_deadline_start(timeout_ms);
+}
+
+void hvs_guard_stall(void)
+{
+	sigset_t all;
+
+	sigemptyset(&all);
+	sigaddset(&all, SIGALRM);
+	sigaddset(&all, SIGTERM);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGHUP);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	finish(0);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The run's last line of defence. Whatever the run is doing when its
+ * deadline passes or a stop signal (SIGTERM, SIGINT, SIGHUP) arrives, it
+ * ends here, from the signal handler if need be, with one kernel-log line
+ * and a status file that say what it was doing:
+ *
+ *   - a step whose read the deadline interrupted ends the run at once
+ *     (hvs_guard_stall(): exit 3, state=stalled);
+ *   - a run still going HVS_GRACE_MS after the deadline, whatever it is
+ *     blocked in, is ended by the second alarm the same way;
+ *   - a stop signal ends it with state=interrupted and exit 128 + signal.
+ *
+ * Only async-signal-safe calls are made on these paths: the messages are
+ * built with text.h, the status is written by status.c, which uses
+ * neither stdio nor the heap.
+ */
+#ifndef HVS_GUARD_H
+#define HVS_GUARD_H
+
+#include "status.h"
+
+/*
+ * Install the handlers and arm the deadline (deadline.h). st is the
+ * run's status, kept up to date by the caller; run_dir NULL writes no
+ * status file (--dry-run).
+ */
+int hvs_guard_start(struct hvs_status *st, const char *run_dir, unsigned timeout_ms);
+
+/* Name the step under way, for the report: hvs_step("reading", path). */
+void hvs_step(const char *verb, const char *object);
+
+/* The deadline interrupted the current step: report it and exit 3. */
+void hvs_guard_stall(void) __attribute__((noreturn));
+
+#endif
