@@ -1,18 +1,23 @@
 #!/bin/bash
 # dracut module "hv-swiotlb": hand the hv_pci swiotlb pool's range to the
-# host from a pre-mount hook, before the root filesystem is mounted.
+# host from a pre-trigger hook, before udev and the initqueue bring up any
+# device, the network or the root.
 # See hv-swiotlb(7). Use it as: dracut --add hv-swiotlb
 
-# The static binary to put in the image. Packagers and tests may point
-# elsewhere with HV_SWIOTLB_BINARY; `make install` writes the default.
+# The binary and the boot script to put in the image. Packagers and tests
+# may point elsewhere with HV_SWIOTLB_BINARY and HV_SWIOTLB_BOOT; `make
+# install` writes the defaults.
 # dracut sets kernel, srcmods, moddir, initdir, hostonly, hostonly_cmdline.
 # shellcheck disable=SC2154
 hv_swiotlb_binary() {
     echo "${HV_SWIOTLB_BINARY:-@SBINDIR@/hv-swiotlb}"
 }
+hv_swiotlb_boot() {
+    echo "${HV_SWIOTLB_BOOT:-@LIBEXECDIR@/hv-swiotlb-boot}"
+}
 
 check() {
-    require_binaries "$(hv_swiotlb_binary)" || return 1
+    require_binaries "$(hv_swiotlb_binary)" "$(hv_swiotlb_boot)" || return 1
     # A host-only build on a Hyper-V guest whose kernel publishes or asks
     # for the pool takes it in by itself; otherwise only when asked for.
     if [[ $hostonly ]] && [[ -d /sys/bus/vmbus ]]; then
@@ -53,9 +58,13 @@ installkernel() {
 install() {
     local opts
 
-    inst_simple "$(hv_swiotlb_binary)" /usr/sbin/hv-swiotlb
+    # inst_binary: a static build, or a glibc one with its libraries.
+    inst_binary "$(hv_swiotlb_binary)" /usr/sbin/hv-swiotlb
+    inst_simple "$(hv_swiotlb_boot)" /usr/lib/hv-swiotlb/hv-swiotlb-boot
     inst_multiple -o modprobe
-    inst_hook pre-mount 10 "$moddir/hv-swiotlb-pre-mount.sh"
+    # pre-trigger: /proc, /sys, /run and modprobe are there, and vmbus and
+    # pci-hyperv are built into every kernel that can make the pool.
+    inst_hook pre-trigger 20 "$moddir/hv-swiotlb-hook.sh"
     # A host-only command line keeps this host's own rd.hvswiotlb options.
     if [[ $hostonly_cmdline == yes ]]; then
         opts=$(tr -s '[:space:]' '\n' </proc/cmdline | grep -E '^rd\.hvswiotlb(\.|=|$)' | tr '\n' ' ')
