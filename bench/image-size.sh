@@ -15,7 +15,8 @@ KVER=$(debian_kver)
 dracut_tree "$W/dracut" "$D/usr/lib/dracut/modules.d/91hv-swiotlb"
 : >"$W/dracut.conf"
 dr() {
-	dracutbasedir=$W/dracut HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb dracut -q \
+	dracutbasedir=$W/dracut HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb \
+		HV_SWIOTLB_BOOT=$D/usr/lib/hv-swiotlb/hv-swiotlb-boot dracut -q \
 		--conf "$W/dracut.conf" --confdir "$W/conf.d" --tmpdir "$W/tmp" --no-hostonly \
 		--kver "$KVER" --compress gzip --force "$@"
 }
@@ -30,6 +31,7 @@ mkdir -p "$W/it1/hooks" "$W/it1/scripts/init-premount"
 cp "$D/usr/share/initramfs-tools/hooks/hv-swiotlb" "$W/it1/hooks/"
 cp "$D/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb" "$W/it1/scripts/init-premount/"
 mkinitramfs -d "$W/it0" -o "$W/it0.img" "$KVER" 2>/dev/null
-HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb mkinitramfs -d "$W/it1" -o "$W/it1.img" "$KVER" 2>/dev/null
+HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb HV_SWIOTLB_BOOT=$D/usr/lib/hv-swiotlb/hv-swiotlb-boot \
+	mkinitramfs -d "$W/it1" -o "$W/it1.img" "$KVER" 2>/dev/null
 echo "initramfs-tools image without the hook|$(wc -c <"$W/it0.img")"
 echo "initramfs-tools image: what the hook adds|$(($(wc -c <"$W/it1.img") - $(wc -c <"$W/it0.img")))"

@@ -1,30 +1,38 @@
 #!/bin/sh
-# The dracut hook and the initramfs-tools boot script under busybox sh, in
-# a chroot where hv-swiotlb, modprobe, /proc/cmdline and sysfs are stubs:
-# options parsed, the required path taken, every skip path returns 0.
-# The dracut hook runs with dracut's real dracut-lib.sh.
+# The dracut hook and the initramfs-tools boot script under busybox sh (and
+# klibc's sh), in a chroot with the real, static hv-swiotlb from DESTDIR:
+# the tool is the only parser of its options, and the hooks do what its
+# --plan says. /proc/cmdline, /etc/cmdline.d and sysfs are fixture files;
+# modprobe is a stub; the handoff goes to a scripted host over a Unix
+# socket (a wrapper adds --target), never to AF_VSOCK. The dracut hook runs
+# with dracut's real dracut-lib.sh.
 #
-#   tests/hooks.sh DESTDIR
+#   tests/hooks.sh DESTDIR PEER
 set -u
 D=$(cd "$1" && pwd) || exit 1
+PEER=$2
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 WORK=$(mktemp -d /tmp/hvs-hooks-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+PEER_PID=""
+trap 'stop_peer; rm -rf "$WORK"' EXIT
 BUSYBOX=$(command -v busybox)
 DRACUT_LIB=$(find /usr/lib/dracut/modules.d/ -path '*base/dracut-lib.sh' | head -n 1)
-HOOK=$D/usr/lib/dracut/modules.d/91hv-swiotlb/hv-swiotlb-pre-mount.sh
+HOOK=$D/usr/lib/dracut/modules.d/91hv-swiotlb/hv-swiotlb-hook.sh
 SCRIPT=$D/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb
 
-# new_root CMDLINE TOOL_RC [published]: a fresh chroot in $R.
+# new_root CMDLINE HOST [published]: a fresh chroot in $R, and a scripted
+# host in MODE accepted, refuse (conflict) or none.
 new_root() {
+	stop_peer
 	R=$WORK/root
 	rm -rf "$R"
-	mkdir -p "$R/bin" "$R/sbin" "$R/usr/sbin" "$R/proc" "$R/run" "$R/etc/cmdline.d" \
-		"$R/lib" "$R/scripts" "$R/sys/bus/vmbus/drivers/hv_pci" "$R/tmp"
-	mkdir -p "$R/dev"
+	mkdir -p "$R/bin" "$R/sbin" "$R/usr/sbin" "$R/proc/sys/kernel/random" "$R/run" \
+		"$R/etc/cmdline.d" "$R/lib" "$R/scripts" "$R/sys/bus/vmbus/drivers/hv_pci" \
+		"$R/tmp" "$R/dev"
 	mknod -m 666 "$R/dev/null" c 1 3
+	: >"$R/dev/kmsg"
 	cp "$BUSYBOX" "$R/bin/busybox"
 	# klibc's sh, which initramfs-tools images use when busybox is absent.
 	cp /usr/lib/klibc/bin/sh "$R/bin/klibc-sh"
@@ -34,25 +42,54 @@ new_root() {
 		ln -s busybox "$R/bin/$applet"
 	done
 	printf '%s\n' "$1" >"$R/proc/cmdline"
-	echo "$2" >"$R/tool-rc"
-	[ "${3:-}" = published ] && echo 0x8000000 >"$R/sys/bus/vmbus/drivers/hv_pci/swiotlb_base"
-	# hv-swiotlb: records the call, writes what the real one would about
-	# rd.hvswiotlb.required, and exits as told.
-	cat >"$R/usr/sbin/hv-swiotlb" <<'STUB'
+	echo 6f1c2a7e-3b44-4c55-8d66-778899aabbcc >"$R/proc/sys/kernel/random/boot_id"
+	if [ "${3:-}" = published ]; then
+		echo 0x8000000 >"$R/sys/bus/vmbus/drivers/hv_pci/swiotlb_base"
+		echo 67108864 >"$R/sys/bus/vmbus/drivers/hv_pci/swiotlb_size"
+	fi
+	# The real tool, every call recorded; the handoff goes to /host.sock.
+	cp "$D/usr/sbin/hv-swiotlb" "$R/usr/sbin/hv-swiotlb.real"
+	cat >"$R/usr/sbin/hv-swiotlb" <<'WRAP'
 #!/bin/sh
 echo "hv-swiotlb $*" >>/log
-mkdir -p /run/hv-swiotlb
-req=0
-case " $(cat /proc/cmdline) " in *" rd.hvswiotlb.required "*) req=1 ;; esac
-printf 'state=stub\nrequired=%s\n' "$req" >/run/hv-swiotlb/status
-exit "$(cat /tool-rc)"
-STUB
+case " $* " in
+*" --plan "*) exec /usr/sbin/hv-swiotlb.real "$@" ;;
+*) exec /usr/sbin/hv-swiotlb.real "$@" --target unix:/host.sock ;;
+esac
+WRAP
+	chmod +x "$R/usr/sbin/hv-swiotlb"
+	# The real hv-swiotlb-boot, sourced by a wrapper that stubs modprobe
+	# first: busybox sh runs its own modprobe applet whatever PATH says.
+	mkdir -p "$R/usr/lib/hv-swiotlb"
+	cp "$D/usr/lib/hv-swiotlb/hv-swiotlb-boot" "$R/usr/lib/hv-swiotlb/hv-swiotlb-boot.real"
+	printf '#!/bin/sh\n. /stubs.sh\n. /usr/lib/hv-swiotlb/hv-swiotlb-boot.real\n' \
+		>"$R/usr/lib/hv-swiotlb/hv-swiotlb-boot"
+	chmod +x "$R/usr/lib/hv-swiotlb/hv-swiotlb-boot"
 	# busybox sh prefers its own applets to PATH, so modprobe is stubbed
 	# as a shell function that the runners below define first.
 	printf 'modprobe() { echo "modprobe $*" >>/log; }\n' >"$R/stubs.sh"
-	chmod +x "$R/usr/sbin/hv-swiotlb"
 	: >"$R/log"
+	case "$2" in
+	accepted) start_peer accepted ;;
+	refuse) start_peer conflict ;;
+	esac
 }
+
+start_peer() {
+	"$PEER" --listen "$R/host.sock" --mode "$1" --out "$WORK/peer.out" --max-wait 30000 &
+	PEER_PID=$!
+	w=0
+	while [ ! -S "$R/host.sock" ] && [ $w -lt 200 ]; do sleep 0.01; w=$((w + 1)); done
+}
+
+stop_peer() {
+	[ -n "$PEER_PID" ] || return 0
+	kill "$PEER_PID" 2>/dev/null
+	wait "$PEER_PID" 2>/dev/null
+	PEER_PID=""
+}
+
+status() { sed -n "s/^$1=//p" "$R/run/hv-swiotlb/status" 2>/dev/null; }
 
 # dracut: source dracut-lib.sh, stub emergency_shell, source the hook.
 run_dracut_hook() {
@@ -81,13 +118,16 @@ RUN
 run_it_script() {
 	cp "$SCRIPT" "$R/script"
 	printf 'panic() { echo "panic $*" >>/log; }\n' >"$R/scripts/functions"
+	# Without busybox, an initramfs-tools image's /bin/sh is klibc's.
+	[ "$IT_SHELL" = /bin/klibc-sh ] && ln -sf klibc-sh "$R/bin/sh"
 	PATH=/bin:/sbin:/usr/sbin chroot "$R" "$IT_SHELL" -c '. /stubs.sh; . /script' \
 		>"$WORK/out" 2>&1
 	RC=$?
 }
 
 ran_tool() { expect_line "$R/log" '^hv-swiotlb $'; }
-not_ran() { expect_no_line "$R/log" '^(hv-swiotlb|modprobe)'; }
+loaded() { expect_line "$R/log" '^modprobe -q hv_sock$'; expect_line "$R/log" '^modprobe -q vmw_vsock_virtio_transport$'; }
+not_loaded() { expect_no_line "$R/log" '^modprobe'; }
 
 for gen in dracut initramfs-tools initramfs-tools/klibc-sh; do
 	run=run_it_script
@@ -101,78 +141,98 @@ for gen in dracut initramfs-tools initramfs-tools/klibc-sh; do
 	*/klibc-sh) IT_SHELL=/bin/klibc-sh ;;
 	esac
 
-	t_begin "$gen: pool published, handoff ok: transports loaded, tool run, returns 0"
-	new_root "quiet hv_pci_swiotlb=64M" 0 published
+	t_begin "$gen: pool published, host accepts: transports loaded first, handed over, returns 0"
+	new_root "quiet hv_pci_swiotlb=64M" accepted published
 	$run
 	expect_eq "exit" 0 "$RC"
+	expect_line "$R/log" '^hv-swiotlb --plan$'
+	loaded
 	ran_tool
-	expect_line "$R/log" '^modprobe -q hv_sock$'
-	expect_line "$R/log" '^modprobe -q vmw_vsock_virtio_transport$'
+	expect_eq "status" acknowledged "$(status state)"
 	expect_no_line "$R/log" "$stop_word"
-	[ "$gen" = dracut ] && expect_line "$R/log" '^hook returned 0$'
+	# The order: ask, load, hand over.
+	expect_eq "order" "hv-swiotlb --plan|modprobe -q hv_sock|modprobe -q vmw_vsock_virtio_transport|hv-swiotlb " \
+		"$(tr '\n' '|' <"$R/log" | sed 's/|hook returned 0|$//; s/|$//')"
 	t_end
 
-	t_begin "$gen: nothing published or asked for: nothing runs, returns 0"
-	new_root "quiet" 0
+	t_begin "$gen: nothing published or asked for: no module loaded, state=none, returns 0"
+	new_root "quiet" none
 	$run
 	expect_eq "exit" 0 "$RC"
-	not_ran
-	[ "$gen" = dracut ] && expect_line "$R/log" '^hook returned 0$'
+	not_loaded
+	expect_eq "status" none "$(status state)"
+	[ -s "$R/dev/kmsg" ] && t_fail "the kernel log got: $(cat "$R/dev/kmsg")"
 	t_end
 
-	t_begin "$gen: asked for on the command line only: the tool runs"
-	new_root "quiet hv-pci-swiotlb=64M" 0
-	$run
-	ran_tool
-	t_end
-
-	t_begin "$gen: rd.hvswiotlb=0: nothing runs, returns 0"
-	new_root "hv_pci_swiotlb=64M rd.hvswiotlb=0" 0 published
+	t_begin "$gen: asked for but not published: diagnosed, nothing loaded, boot goes on"
+	new_root "quiet hv-pci-swiotlb=64M" none
 	$run
 	expect_eq "exit" 0 "$RC"
-	not_ran
+	not_loaded
+	expect_eq "status" pool-absent "$(status state)"
+	expect_no_line "$R/log" "$stop_word"
+	t_end
+
+	t_begin "$gen: rd.hvswiotlb=0: nothing loaded or sent, state=disabled (written at last)"
+	new_root "hv_pci_swiotlb=64M rd.hvswiotlb=0" accepted published
+	$run
+	expect_eq "exit" 0 "$RC"
+	not_loaded
+	expect_eq "status" disabled "$(status state)"
 	t_end
 
 	t_begin "$gen: rd.hvswiotlb=0 then rd.hvswiotlb: the last one wins"
-	new_root "hv_pci_swiotlb=64M rd.hvswiotlb=0 rd.hvswiotlb" 0 published
+	new_root "hv_pci_swiotlb=64M rd.hvswiotlb=0 rd.hvswiotlb" accepted published
 	$run
-	ran_tool
+	loaded
+	expect_eq "status" acknowledged "$(status state)"
 	t_end
 
-	t_begin "$gen: handoff fails, not required: logged by the tool, boot goes on"
-	new_root "hv_pci_swiotlb=64M" 3 published
+	t_begin "$gen: the host refuses, not required: logged by the tool, boot goes on"
+	new_root "hv_pci_swiotlb=64M" refuse published
 	$run
 	expect_eq "exit" 0 "$RC"
-	ran_tool
+	expect_eq "status" refused "$(status state)"
 	expect_no_line "$R/log" "$stop_word"
-	[ "$gen" = dracut ] && expect_line "$R/log" '^hook returned 0$'
 	t_end
 
-	t_begin "$gen: handoff fails with rd.hvswiotlb.required: $stop_word"
-	new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required" 3 published
+	t_begin "$gen: no host, rd.hvswiotlb.required: $stop_word, bounded by the deadline"
+	new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required rd.hvswiotlb.timeout=0.5" none published
+	t0=$(now_ms)
 	$run
+	ms=$(($(now_ms) - t0))
 	expect_line "$R/log" "^$stop_word .*hv-swiotlb: the swiotlb pool handoff failed \\(exit 3\\) and rd.hvswiotlb.required is set"
+	expect_eq "status" unreachable "$(status state)"
+	[ "$ms" -lt 2000 ] || t_fail "the hook took $ms ms for a 0.5 s deadline"
 	t_end
 
 	t_begin "$gen: rd.hvswiotlb.required but the handoff worked: no $stop_word"
-	new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required" 0 published
+	new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required" accepted published
 	$run
 	expect_no_line "$R/log" "$stop_word"
+	t_end
+
+	t_begin "$gen: a quoted required= with a glob in it is read by the tool, not the shell"
+	new_root 'hv_pci_swiotlb=64M "rd.hvswiotlb.required=*" rd.hvswiotlb.timeout=0.3' none published
+	: >"$R/rd.hvswiotlb.required=x" # a file the glob would match
+	$run
+	expect_line "$R/log" "^$stop_word "
 	t_end
 done
 
 t_begin "dracut: rd.hvswiotlb.required from /etc/cmdline.d counts"
-new_root "hv_pci_swiotlb=64M" 4 published
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.timeout=0.3" none published
 echo "rd.hvswiotlb.required" >"$R/etc/cmdline.d/90-hv.conf"
 run_dracut_hook
 expect_line "$R/log" '^emergency_shell -n hv-swiotlb '
 t_end
 
 t_begin "dracut: rd.hvswiotlb=0 from /etc/cmdline.d counts"
-new_root "hv_pci_swiotlb=64M" 0 published
+new_root "hv_pci_swiotlb=64M" accepted published
 echo "rd.hvswiotlb=0" >"$R/etc/cmdline.d/90-hv.conf"
 run_dracut_hook
-not_ran
+not_loaded
+expect_eq "status" disabled "$(status state)"
 t_end
 
 t_begin "dracut: the hook is sourced and returns; it never exits the shell"

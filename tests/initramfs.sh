@@ -35,6 +35,7 @@ dracut_tree "$WORK/dracut" "$MODDIR"
 
 t_begin "dracut --no-hostonly --add hv-swiotlb builds an image"
 dracutbasedir=$WORK/dracut HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb \
+	HV_SWIOTLB_BOOT=$D/usr/lib/hv-swiotlb/hv-swiotlb-boot \
 	dracut --conf "$WORK/dracut.conf" --confdir "$WORK/conf.d" --tmpdir "$WORK/tmp" \
 	--no-hostonly --add hv-swiotlb --kver "$KVER" --force "$WORK/dracut.img" \
 	>"$WORK/dracut.log" 2>&1 || t_fail "dracut failed: $(tail -n 5 "$WORK/dracut.log")"
@@ -47,21 +48,18 @@ lsinitrd -f usr/sbin/hv-swiotlb "$WORK/dracut.img" >"$WORK/dracut-bin" 2>/dev/nu
 cmp -s "$WORK/dracut-bin" "$BIN" || t_fail "usr/sbin/hv-swiotlb differs from $BIN"
 t_end
 
-t_begin "dracut image: the hook in pre-mount, before a virtiofs root is mounted"
-expect_line "$WORK/dracut.ls" ' usr/lib/dracut/hooks/pre-mount/10-hv-swiotlb-pre-mount\.sh$'
-lsinitrd -f usr/lib/dracut/hooks/pre-mount/10-hv-swiotlb-pre-mount.sh "$WORK/dracut.img" \
+t_begin "dracut image: the hook in pre-trigger, before udev and the initqueue"
+expect_line "$WORK/dracut.ls" ' usr/lib/dracut/hooks/pre-trigger/20-hv-swiotlb-hook\.sh$'
+lsinitrd -f usr/lib/dracut/hooks/pre-trigger/20-hv-swiotlb-hook.sh "$WORK/dracut.img" \
 	>"$WORK/dracut-hook" 2>/dev/null
-cmp -s "$WORK/dracut-hook" "$MODDIR/hv-swiotlb-pre-mount.sh" || t_fail "the hook differs"
-# dracut's virtiofs module mounts the root from pre-mount too: ours must
-# come first.
-vfs=$(sed -n 's|.* usr/lib/dracut/hooks/pre-mount/\([0-9][0-9]\)-mount-virtiofs\.sh$|\1|p' \
-	"$WORK/dracut.ls")
-if [ -n "$vfs" ] && [ "$vfs" -le 10 ]; then
-	t_fail "the virtiofs root is mounted by pre-mount hook $vfs, before ours (10)"
-fi
-# In the systemd flavour the hooks run from dracut-pre-mount.service.
+cmp -s "$WORK/dracut-hook" "$MODDIR/hv-swiotlb-hook.sh" || t_fail "the hook differs"
+lsinitrd -f usr/lib/hv-swiotlb/hv-swiotlb-boot "$WORK/dracut.img" >"$WORK/dracut-boot" 2>/dev/null
+cmp -s "$WORK/dracut-boot" "$D/usr/lib/hv-swiotlb/hv-swiotlb-boot" ||
+	t_fail "usr/lib/hv-swiotlb/hv-swiotlb-boot differs or is missing"
+expect_no_line "$WORK/dracut.ls" 'hooks/pre-mount/.*hv-swiotlb'
+# In the systemd flavour the hooks run from dracut-pre-trigger.service.
 if grep -q ' usr/lib/systemd/systemd$\| usr/lib/systemd/system/initrd.target$' "$WORK/dracut.ls"; then
-	expect_line "$WORK/dracut.ls" 'dracut-pre-mount\.service$'
+	expect_line "$WORK/dracut.ls" 'dracut-pre-trigger\.service$'
 fi
 t_end
 
@@ -83,7 +81,7 @@ cp "$D/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb" \
 	"$WORK/itconf/scripts/init-premount/"
 
 t_begin "mkinitramfs builds an image with the hook"
-HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb \
+HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb HV_SWIOTLB_BOOT=$D/usr/lib/hv-swiotlb/hv-swiotlb-boot \
 	mkinitramfs -d "$WORK/itconf" -o "$WORK/it.img" "$KVER" >"$WORK/it.log" 2>&1 ||
 	t_fail "mkinitramfs failed: $(tail -n 5 "$WORK/it.log")"
 lsinitramfs "$WORK/it.img" >"$WORK/it.ls" 2>&1 || t_fail "lsinitramfs failed"
@@ -92,6 +90,7 @@ t_end
 t_begin "initramfs-tools image: binary, boot script in init-premount, modules"
 expect_line "$WORK/it.ls" '^usr/sbin/hv-swiotlb$'
 expect_line "$WORK/it.ls" '^scripts/init-premount/hv-swiotlb$'
+expect_line "$WORK/it.ls" '^usr/lib/hv-swiotlb/hv-swiotlb-boot$'
 for m in vsock hv_sock vmw_vsock_virtio_transport; do
 	expect_line "$WORK/it.ls" "/kernel/net/vmw_vsock/$m\\.ko(\\.[a-z]+)?\$"
 done

@@ -1,6 +1,12 @@
 #!/bin/sh
-# Lint: every shell file through shellcheck, every man page through mandoc.
+# Lint: every shell file through shellcheck, every man page through
+# mandoc, every systemd unit through systemd-analyze verify, and every C
+# file through gcc and clang with -Werror (the build's warnings, as
+# errors, for both compilers, whatever flags the build itself had).
+#
+#   tests/lint.sh [BUILD]
 set -u
+B=$(cd "${1:-build}" 2>/dev/null && pwd)
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
@@ -26,6 +32,42 @@ for f in man/*.[1-9]; do
 	t_begin "mandoc -Tlint $f"
 	out=$(mandoc -Tlint -Wwarning "$f" 2>&1)
 	[ -z "$out" ] || t_fail "$out"
+	t_end
+done
+
+# The units as installed, in a root that has the binaries they run (the
+# staging tree) and the system units they name: any word of
+# systemd-analyze verify is a failure.
+if [ -n "$B" ] && [ -d "$B/stage" ]; then
+	VR=$(mktemp -d /tmp/hvs-verify-XXXXXX)
+	cp -a "$B/stage/." "$VR/"
+	for u in sysinit.target network-pre.target shutdown.target emergency.target \
+		multi-user.target systemd-modules-load.service; do
+		cp /lib/systemd/system/$u "$VR/usr/lib/systemd/system/" 2>/dev/null
+	done
+	for unit in "$VR"/usr/lib/systemd/system/hv-swiotlb*.service; do
+		t_begin "systemd-analyze verify $(basename "$unit")"
+		out=$(systemd-analyze verify --man=no --root="$VR" "$unit" 2>&1) || t_fail "exit $?"
+		[ -z "$out" ] || t_fail "$out"
+		t_end
+	done
+	rm -rf "$VR"
+fi
+
+for cc in gcc clang; do
+	t_begin "$cc -Wall -Wextra -Werror: every C file"
+	for f in src/common/*.c src/guest/*.c src/host/*.c tests/*.c tests/unit/*.c tests/fuzz/*.c; do
+		case "$f" in
+		src/host/* | tests/unit/test_recv.c | tests/unit/test_vectors.c | \
+			tests/fuzz/fuzz_record.c | tests/fuzz/fuzz_recv_stream.c) inc=src/host ;;
+		*) inc=src/guest ;;
+		esac
+		case "$f" in tests/fuzz/*) [ "$cc" = clang ] || continue ;; esac
+		out=$($cc -std=gnu99 -D_GNU_SOURCE -Isrc/common -I"$inc" -Wall -Wextra -Wshadow \
+			-Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
+			-Wno-format-nonliteral -Werror -fsyntax-only "$f" 2>&1) ||
+			t_fail "$f: $(echo "$out" | head -n 5)"
+	done
 	t_end
 done
 

@@ -2,15 +2,35 @@
 # make check: every suite, one line each, then the total as
 # "N passed, N failed". Full logs are kept in BUILD/test-logs/.
 #
-#   tests/run.sh BUILD_DIR
+#   tests/run.sh BUILD_DIR [SUITE...]
+#
+# SUITE: unit dry-run integration attack receiver soak hooks images
+#        packages difftest fuzz boot binary lint (default: all, in order).
+# TEST_GUESTS names the guest builds to test (default: every one in BUILD).
 set -u
 B=${1:-build}
+[ $# -gt 0 ] && shift
 T=$(dirname "$0")
 LOGS=$B/test-logs
-rm -rf "$LOGS"
+ALL="unit dry-run integration attack receiver soak hooks images packages difftest fuzz boot binary lint"
+SUITES=${*:-$ALL}
+for s in $SUITES; do
+	case " $ALL " in *" $s "*) ;; *)
+		echo "tests/run.sh: no suite '$s'; the suites are: $ALL" >&2
+		exit 64 ;;
+	esac
+done
 mkdir -p "$LOGS"
 total_passed=0
 total_failed=0
+if [ -z "${TEST_GUESTS:-}" ]; then
+	TEST_GUESTS=""
+	for v in klibc musl glibc clang asan; do
+		[ -x "$B/$v/hv-swiotlb" ] && TEST_GUESTS="$TEST_GUESTS $v"
+	done
+fi
+# The initramfs binary: the one `make install` put in the staging tree.
+SHIPPED=$B/${GUEST_LIBC:-klibc}/hv-swiotlb
 
 # Sanitizer runs stop at the first report, with the report in the log.
 ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
@@ -63,45 +83,109 @@ run_suite() { # NAME COMMAND...
 	count "$name" "$p" "$f"
 }
 
-for u in "$B"/glibc/test_*; do
-	run_cmocka "unit-$(basename "$u")" "$u"
-done
-for u in "$B"/asan/test_*; do
-	run_cmocka "unit-asan-$(basename "$u")" "$u"
-done
+suite_unit() {
+	for u in "$B"/glibc/test_*; do
+		run_cmocka "unit-$(basename "$u")" "$u"
+	done
+	for u in "$B"/asan/test_*; do
+		run_cmocka "unit-asan-$(basename "$u")" "$u"
+	done
+}
 
-for v in glibc klibc asan; do
-	run_suite "dry-run-table-$v" sh "$T/dry-run-table.sh" "$B/$v/hv-swiotlb"
-	# The klibc run is traced: the shipped binary must never touch AF_VSOCK here.
-	trace=0
-	[ "$v" = klibc ] && trace=1
-	run_suite "integration-$v" env HVS_TRACE=$trace sh "$T/integration.sh" \
-		"$B/$v/hv-swiotlb" "$B/glibc/hvs-test-peer"
-done
-# The receiver, plain and sanitized, against the shipped guest binary.
-for v in glibc asan; do
-	run_suite "receiver-$v" sh "$T/recv.sh" "$B/$v/hv-swiotlb-recv" \
-		"$B/klibc/hv-swiotlb" "$B/glibc/hvs-test-client"
-done
-# The dracut module and the initramfs-tools hook, from the staging tree.
-run_suite "initramfs-hooks" sh "$T/hooks.sh" "$B/stage"
-run_suite "initramfs-images" sh "$T/initramfs.sh" "$B/stage" "$B/klibc/hv-swiotlb"
+suite_dry_run() {
+	for v in $TEST_GUESTS; do
+		run_suite "dry-run-table-$v" sh "$T/dry-run-table.sh" "$B/$v/hv-swiotlb"
+	done
+}
+
+suite_integration() {
+	for v in $TEST_GUESTS; do
+		# The klibc run is traced: the shipped binary must never touch AF_VSOCK here.
+		trace=0
+		[ "$v" = klibc ] && trace=1
+		run_suite "integration-$v" env HVS_TRACE=$trace sh "$T/integration.sh" \
+			"$B/$v/hv-swiotlb" "$B/glibc/hvs-test-peer"
+	done
+}
+
+# Hostile files, command lines, signals and hosts, on every build; hung
+# reads (LD_PRELOAD) on the dynamic builds without ASan.
+suite_attack() {
+	for v in $TEST_GUESTS; do
+		preload=0
+		case "$v" in glibc | clang) preload=1 ;; esac
+		run_suite "attack-$v" env HVS_PRELOAD=$preload sh "$T/attack.sh" \
+			"$B/$v/hv-swiotlb" "$B/glibc/hvs-test-peer"
+	done
+}
+
+suite_receiver() {
+	for v in glibc asan; do
+		run_suite "receiver-$v" sh "$T/recv.sh" "$B/$v/hv-swiotlb-recv" \
+			"$SHIPPED" "$B/glibc/hvs-test-client"
+	done
+}
+
+suite_soak() {
+	[ -f "$T/soak.sh" ] || return 0
+	run_suite "receiver-soak" sh "$T/soak.sh" "$B/glibc/hv-swiotlb-recv" \
+		"$B/glibc/hvs-test-client" "$SHIPPED"
+}
+
+suite_hooks() {
+	run_suite "initramfs-hooks" sh "$T/hooks.sh" "$B/stage" "$B/glibc/hvs-test-peer"
+}
+
+suite_images() {
+	run_suite "initramfs-images" sh "$T/initramfs.sh" "$B/stage" "$SHIPPED"
+}
+
+suite_packages() {
+	[ -f "$T/packages.sh" ] || return 0
+	run_suite "packages" sh "$T/packages.sh" "$B"
+}
+
 # The kernel as the oracle for the command-line parser.
-run_suite "difftest" sh "$T/difftest/run.sh" "$B" 300000
+suite_difftest() {
+	run_suite "difftest" sh "$T/difftest/run.sh" "$B" 300000
+}
 
 # Every fuzz target briefly, so none of them can rot (make fuzz runs longer).
-run_suite "fuzz-short" sh "$T/fuzz/run.sh" "$B" 5
+suite_fuzz() {
+	run_suite "fuzz-short" sh "$T/fuzz/run.sh" "$B" 5
+}
 
-# Real boots under QEMU, for every generator.
-if sh "$T/boot/build-images.sh" "$B/stage" "$B/glibc/hv-swiotlb-recv" "$B/boot" \
-	>"$LOGS/boot-images.log" 2>&1; then
-	count boot-images 1 0
-else
-	count boot-images 0 1
-fi
-run_suite "boot-scenarios" sh "$T/boot/scenarios.sh" "$B/boot"
-run_suite "klibc-binary" sh "$T/klibc-binary.sh" "$B/klibc/hv-swiotlb"
-run_suite "lint" sh "$T/lint.sh"
+# Real boots under QEMU, for every generator, from the packages' own files
+# when they were built, else from the staging tree.
+suite_boot() {
+	tree=$B/stage
+	[ -d "$B/packages/deb-root" ] && tree=$B/packages/deb-root
+	if sh "$T/boot/build-images.sh" "$tree" "$B/glibc/hv-swiotlb-recv" "$B/boot" \
+		>"$LOGS/boot-images.log" 2>&1; then
+		count boot-images 1 0
+	else
+		count boot-images 0 1
+		tail -n 20 "$LOGS/boot-images.log"
+	fi
+	run_suite "boot-scenarios" sh "$T/boot/scenarios.sh" "$B/boot"
+}
+
+suite_binary() {
+	[ -x "$B/klibc/hv-swiotlb" ] &&
+		run_suite "klibc-binary" sh "$T/klibc-binary.sh" "$B/klibc/hv-swiotlb" \
+			"$B/glibc/hvs-test-peer"
+	[ -x "$B/musl/hv-swiotlb" ] &&
+		run_suite "musl-binary" sh "$T/static-binary.sh" "$B/musl/hv-swiotlb"
+	return 0
+}
+
+suite_lint() {
+	run_suite "lint" sh "$T/lint.sh" "$B"
+}
+
+for s in $SUITES; do
+	"suite_$(echo "$s" | tr - _)"
+done
 
 printf '%s passed, %s failed\n' "$total_passed" "$total_failed"
 [ "$total_failed" -eq 0 ]

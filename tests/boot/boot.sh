@@ -2,7 +2,8 @@
 # Boot Debian's kernel with an initramfs and the test root under QEMU, its
 # serial console in LOG. TCG: KVM does not work on the machines this runs
 # on (see README). The root image is opened with snapshot=on, so every boot
-# starts from the same disk.
+# starts from the same disk. A virtio NIC is there so that the first network
+# activity shows in the kernel log too.
 #
 #   tests/boot/boot.sh KERNEL INITRD ROOT "CMDLINE" LOG [TIMEOUT_S]
 set -u
@@ -17,6 +18,7 @@ timeout --kill-after=5 "$LIMIT" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-drive "file=$ROOT,format=raw,if=virtio,snapshot=on" \
+	-nic user,model=virtio-net-pci \
 	-append "console=ttyS0 panic=-1 $CMDLINE" </dev/null >"$LOG" 2>&1
 rc=$?
 [ "$rc" -eq 124 ] && echo "HVTEST-TIMEOUT after ${LIMIT}s" >>"$LOG"

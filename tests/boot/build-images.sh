@@ -44,7 +44,7 @@ mke2fs -q -t ext4 -d "$OUT/rootdir" "$OUT/root.ext4" 32M
 rm -rf "$OUT/dracut" "$OUT/hvtest-module"
 mkdir -p "$OUT/conf.d" "$OUT/tmp" "$OUT/hvtest-module/99hv-swiotlb-test"
 cp "$HERE/dracut-test/module-setup.sh" "$OUT/hvtest-module/99hv-swiotlb-test/"
-cp "$HERE/hvtest-start.sh" "$OUT/hvtest-module/99hv-swiotlb-test/hvtest-pre-mount.sh"
+cp "$HERE/hvtest-start.sh" "$OUT/hvtest-module/99hv-swiotlb-test/hvtest-start.sh"
 dracut_tree "$OUT/dracut" "$STAGE/usr/lib/dracut/modules.d/91hv-swiotlb" \
 	"$OUT/hvtest-module/99hv-swiotlb-test"
 : >"$OUT/dracut.conf"
@@ -53,6 +53,7 @@ build_dracut() { # NAME [extra dracut args]
 	name=$1
 	shift
 	dracutbasedir=$OUT/dracut HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb \
+		HV_SWIOTLB_BOOT=$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot \
 		HVTEST_KO=$KO HVTEST_RECV=$RECV \
 		dracut --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
 		--no-hostonly --add "hv-swiotlb hv-swiotlb-test" --kver "$KVER" \
@@ -87,7 +88,7 @@ HEAD
 	echo "exit 0"
 } >"$OUT/itconf/scripts/init-top/hv-swiotlb-test"
 chmod 0755 "$OUT/itconf/scripts/init-top/hv-swiotlb-test"
-HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb HVTEST_KO=$KO HVTEST_RECV=$RECV \
-	mkinitramfs -d "$OUT/itconf" -o "$OUT/initramfs-tools.img" "$KVER" \
+HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb HV_SWIOTLB_BOOT=$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot \
+	HVTEST_KO=$KO HVTEST_RECV=$RECV mkinitramfs -d "$OUT/itconf" -o "$OUT/initramfs-tools.img" "$KVER" \
 	>"$OUT/initramfs-tools.log" 2>&1 || { tail -n 20 "$OUT/initramfs-tools.log"; exit 1; }
 echo "built: $IMAGES in $OUT"

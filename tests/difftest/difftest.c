@@ -4,7 +4,10 @@
  * kernel's own next_arg(), parameq(), memparse() and simple_strtoull()
  * (compiled from Debian's linux-source by extract.sh) with the hv_pci
  * handler's rules from the kernel contract, and through hv-swiotlb's
- * parser; any disagreement on the resulting pool size fails.
+ * parser as hv-swiotlb reads them: from /proc/cmdline, which is the line
+ * and one newline the kernel never parsed (and, when the line does not end
+ * in one itself, from a file without it). Any disagreement on the pool
+ * size fails.
  *
  *   difftest CASES [SEED]
  */
@@ -139,8 +142,37 @@ static void gen_cmdline(char *out, size_t cap)
 		if (rnd(10) == 0)
 			add_char(out, cap, &len, '"');
 	}
+	if (rnd(6) == 0) {
+		/* A quote left open at the very end: the value ends with the line. */
+		add(out, cap, &len, rnd(2) ? " \"hv_pci_swiotlb=" : " hv_pci_swiotlb=\"");
+		gen_value(out, cap, &len);
+	}
 	if (rnd(3) == 0)
 		add(out, cap, &len, "\n");
+}
+
+/* An odd number of '"': next_arg() is still inside a quote at the end. */
+static int ends_in_quote(const char *s)
+{
+	unsigned q = 0;
+
+	for (; *s; s++)
+		q += *s == '"';
+	return q & 1;
+}
+
+/* hv-swiotlb's answer for a file holding text (as --cmdline-file reads it). */
+static unsigned long long tool_answer(const char *text)
+{
+	static char file[1100], scratch[1100];
+	struct hvs_request req;
+	size_t n = strlen(text);
+
+	memcpy(file, text, n + 1);
+	hvs_cmdline_from_file(file, n);
+	if (hvs_request_from_cmdline(file, scratch, sizeof(scratch), &req) != 0)
+		abort();
+	return req.size;
 }
 
 static void show(const char *s)
@@ -163,8 +195,8 @@ static void show(const char *s)
 
 int main(int argc, char **argv)
 {
-	static char line[1024], scratch[1024];
-	unsigned long long cases, i, wrong = 0, nonzero = 0;
+	static char line[1024], proc[1100];
+	unsigned long long cases, i, wrong = 0, nonzero = 0, open_end = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: difftest CASES [SEED]\n");
@@ -175,24 +207,29 @@ int main(int argc, char **argv)
 	if (!rng_state)
 		rng_state = 1;
 	for (i = 0; i < cases; i++) {
-		struct hvs_request req;
-		unsigned long long want;
+		unsigned long long want, got, bare;
+		size_t n;
 
 		gen_cmdline(line, sizeof(line));
+		n = strlen(line);
 		want = kernel_answer(line);
-		if (hvs_request_from_cmdline(line, scratch, sizeof(scratch), &req) != 0)
-			abort();
+		snprintf(proc, sizeof(proc), "%s\n", line); /* as /proc/cmdline shows it */
+		got = tool_answer(proc);
+		bare = n && line[n - 1] == '\n' ? got : tool_answer(line);
 		if (want)
 			nonzero++;
-		if (req.size != want) {
+		if (ends_in_quote(line))
+			open_end++;
+		if (got != want || bare != want) {
 			if (wrong++ < 20) {
-				fprintf(stderr, "disagreement: kernel %llu, hv-swiotlb %llu: ", want,
-					(unsigned long long)req.size);
+				fprintf(stderr, "disagreement: kernel %llu, hv-swiotlb %llu from "
+					"/proc/cmdline, %llu without its newline: ", want, got, bare);
 				show(line);
 				fputc('\n', stderr);
 			}
 		}
 	}
-	printf("%llu cases (%llu with a pool), %llu disagreements\n", cases, nonzero, wrong);
+	printf("%llu cases (%llu with a pool, %llu ending inside a quote), "
+	       "%llu disagreements\n", cases, nonzero, open_end, wrong);
 	return wrong ? 1 : 0;
 }

@@ -33,8 +33,9 @@ if [ ! -f "$OUT/kernel_parse.c" ] || [ "$(cat "$OUT/source" 2>/dev/null)" != "$T
 	sh "$HERE/extract.sh" "$TAR" "$OUT" || t_fail "extracting from $TAR failed"
 	echo "$TAR" >"$OUT/source"
 fi
-cc -std=gnu11 -O2 -Wall -Wextra -I"$TOP/src" -I"$OUT" -o "$OUT/difftest" \
-	"$HERE/difftest.c" "$OUT/kernel_parse.c" "$TOP/src/kcmdline.c" 2>"$OUT/cc.log" ||
+cc -std=gnu11 -O2 -Wall -Wextra -I"$TOP/src/common" -I"$TOP/src/guest" -I"$OUT" \
+	-o "$OUT/difftest" "$HERE/difftest.c" "$OUT/kernel_parse.c" "$TOP/src/guest/kcmdline.c" \
+	"$TOP/src/common/numbers.c" 2>"$OUT/cc.log" ||
 	t_fail "$(head -n 5 "$OUT/cc.log")"
 t_end
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "recv_conn.h"
+#include "frame.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "recv_conn.h"
-#include "recv_registry.h"
+#include "frame.h"
+#include "registry.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

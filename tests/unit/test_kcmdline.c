@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "kcmdline.h"
+#include "numbers.h"
 #include "table.h"
 
 static const char *table_path = "tests/cmdline-table.txt";
@@ -72,6 +73,28 @@ static void test_next_arg_splits_like_the_kernel(void **state)
 	assert_string_equal(args, "");
 }
 
+/* /proc/cmdline is the kernel's line and one newline; NUL bytes cannot be in it. */
+static void test_cmdline_from_file(void **state)
+{
+	char a[] = "quiet \"hv_pci_swiotlb=4T\n", b[] = "x\n\n", c[] = "a\0b", d[] = "";
+	struct hvs_request req;
+	static char scratch[256];
+
+	size_t n = strlen(a);
+
+	(void)state;
+	assert_int_equal(hvs_cmdline_from_file(a, n), n - 1);
+	assert_string_equal(a, "quiet \"hv_pci_swiotlb=4T");
+	assert_int_equal(hvs_request_from_cmdline(a, scratch, sizeof(scratch), &req), 0);
+	assert_true(req.size == (uint64_t)4 << 40);
+	/* Exactly one newline goes: a second one belonged to the kernel's line. */
+	assert_int_equal(hvs_cmdline_from_file(b, 3), 2);
+	assert_string_equal(b, "x\n");
+	assert_int_equal(hvs_cmdline_from_file(c, 3), 3);
+	assert_memory_equal(c, "a b", 3);
+	assert_int_equal(hvs_cmdline_from_file(d, 0), 0);
+}
+
 static void test_memparse_reports_overflow(void **state)
 {
 	const char *end;
@@ -123,6 +146,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_next_arg_splits_like_the_kernel),
 		cmocka_unit_test(test_memparse_reports_overflow),
+		cmocka_unit_test(test_cmdline_from_file),
 		cmocka_unit_test(test_parameq_and_space),
 		cmocka_unit_test(test_value_is_kept_for_messages),
 	};

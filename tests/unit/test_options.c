@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "numbers.h"
 #include "options.h"
 #include "wire.h"
 #include "table.h"
@@ -15,7 +16,9 @@ static struct hvs_options parse(const char *text)
 	struct hvs_options o;
 
 	hvs_options_defaults(&o);
-	assert_int_equal(hvs_options_parse(text, scratch, sizeof(scratch), &o), 0);
+	snprintf(scratch, sizeof(scratch), "%s", text);
+	hvs_options_apply(scratch, &o);
+	hvs_options_finish(&o);
 	return o;
 }
 
@@ -80,6 +83,13 @@ static void test_values(void **state)
 	assert_int_equal(o.nwarnings, 3);
 	assert_string_equal(o.warning[0],
 			    "ignoring rd.hvswiotlb.timeout=: expected seconds, more than 0 and at most 600");
+	/* The last occurrence decides, even when it is bad: the default, not 3 s. */
+	o = parse("rd.hvswiotlb.timeout=3 rd.hvswiotlb.timeout=soon");
+	assert_int_equal(o.timeout_ms, 10000);
+	assert_int_equal(o.nwarnings, 1);
+	/* A value longer than any valid one is refused, not cut into a valid one. */
+	o = parse("rd.hvswiotlb.port=1234567890123456789012345678901234567890123456789012");
+	assert_int_equal(o.port, HVS_DEFAULT_PORT);
 }
 
 static void test_seconds(void **state)
@@ -102,9 +112,22 @@ static void test_seconds(void **state)
 	assert_int_equal(hvs_parse_seconds_ms("99999999999999999999", &ms), -1);
 }
 
-static void test_gather_order(void **state)
+/* The files, then the kernel's line, each source on its own. */
+static struct hvs_options read_all(const char *etc, const char *kernel_line)
 {
-	static char text[8192];
+	static char line[4096];
+	struct hvs_options o;
+
+	hvs_options_defaults(&o);
+	assert_int_equal(hvs_options_read_files(etc, &o), 0);
+	snprintf(line, sizeof(line), "%s", kernel_line);
+	hvs_options_apply(line, &o);
+	hvs_options_finish(&o);
+	return o;
+}
+
+static void test_files_in_order(void **state)
+{
 	char d[64], etc[128];
 	struct hvs_options o;
 
@@ -115,21 +138,69 @@ static void test_gather_order(void **state)
 	fixture_write(d, "etc/cmdline.d/10-a.conf",
 		      "rd.hvswiotlb.port=1000 rd.hvswiotlb.timeout=3\n");
 	fixture_write(d, "etc/cmdline.d/30-c.txt", "rd.hvswiotlb=0\n"); /* not .conf */
+	fixture_write(d, "etc/cmdline.d/.hidden.conf", "rd.hvswiotlb=0\n");
 	fixture_write(d, "etc/cmdline", "rd.hvswiotlb.debug\n");
 
-	assert_int_equal(hvs_options_gather(etc, "quiet rd.hvswiotlb.timeout=4\n", text,
-					    sizeof(text)), 0);
-	o = parse(text);
+	o = read_all(etc, "quiet rd.hvswiotlb.timeout=4");
 	assert_int_equal(o.port, 2000);        /* 20-b.conf after 10-a.conf */
-	assert_int_equal(o.timeout_ms, 4000);  /* /proc/cmdline comes last */
+	assert_int_equal(o.timeout_ms, 4000);  /* the kernel's line comes last */
 	assert_int_equal(o.debug, 1);          /* /etc/cmdline counts */
-	assert_int_equal(o.enabled, 1);        /* *.txt does not */
+	assert_int_equal(o.enabled, 1);        /* *.txt and dot files do not */
+	assert_int_equal(o.nwarnings, 0);
 
 	/* Nothing there at all: just the kernel's line. */
 	fixture_rm(d);
-	assert_int_equal(hvs_options_gather(etc, "rd.hvswiotlb=0", text, sizeof(text)), 0);
-	assert_int_equal(parse(text).enabled, 0);
-	assert_int_equal(hvs_options_gather(etc, "rd.hvswiotlb=0", text, 8), -1);
+	assert_int_equal(read_all(etc, "rd.hvswiotlb=0").enabled, 0);
+}
+
+/* A damaged file never hides what the other sources say (issue 9, item 4). */
+static void test_damaged_files_hide_nothing(void **state)
+{
+	char d[64], etc[128], path[256];
+	struct hvs_options o;
+	int i;
+
+	(void)state;
+	fixture_tmpdir(d, sizeof(d));
+	snprintf(etc, sizeof(etc), "%s/etc", d);
+	/* A NUL byte, then more options in the same file. */
+	fixture_write(d, "etc/cmdline.d/10-nul.conf", "rd.hvswiotlb.port=7%crd.hvswiotlb.cid=9\n", 0);
+	/* A quote left open: it must not swallow the next file or the kernel's line. */
+	fixture_write(d, "etc/cmdline.d/20-quote.conf", "rd.hvswiotlb.x=\"open\n");
+	fixture_write(d, "etc/cmdline.d/30-after.conf", "rd.hvswiotlb.debug\n");
+	o = read_all(etc, "rd.hvswiotlb=0 rd.hvswiotlb.timeout=1");
+	assert_int_equal(o.port, 7);
+	assert_int_equal(o.cid, 9);
+	assert_int_equal(o.debug, 1);
+	assert_int_equal(o.enabled, 0);
+	assert_int_equal(o.timeout_ms, 1000);
+
+	/* Too big, or a FIFO: skipped with a warning, at once, and the rest is read. */
+	fixture_write(d, "etc/cmdline.d/40-big.conf", "rd.hvswiotlb.port=5 %05000d\n", 0);
+	snprintf(path, sizeof(path), "%s/etc/cmdline.d/50-fifo.conf", d);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	o = read_all(etc, "rd.hvswiotlb.required");
+	assert_int_equal(o.port, 7);
+	assert_int_equal(o.required, 1);
+	assert_int_equal(o.nwarnings, 2);
+	assert_non_null(strstr(o.warning[0], "40-big.conf: more than 4095 bytes"));
+	assert_non_null(strstr(o.warning[1], "50-fifo.conf: not a regular file"));
+
+	/* More than 32 files: the first 32 in order are read, and it is said. */
+	fixture_rm(d);
+	for (i = 0; i < 40; i++)
+		fixture_write(d, "etc/cmdline.d/x.conf", "");
+	for (i = 0; i < 40; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "etc/cmdline.d/%02d.conf", i);
+		fixture_write(d, rel, "rd.hvswiotlb.port=%d\n", 100 + i);
+	}
+	o = read_all(etc, "quiet");
+	assert_int_equal(o.port, 131); /* 00..31 read, 32..39 and x.conf not */
+	assert_int_equal(o.nwarnings, 1);
+	assert_non_null(strstr(o.warning[0], "only the first 32"));
+	fixture_rm(d);
 }
 
 int main(void)
@@ -139,7 +210,8 @@ int main(void)
 		cmocka_unit_test(test_getargbool),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_seconds),
-		cmocka_unit_test(test_gather_order),
+		cmocka_unit_test(test_files_in_order),
+		cmocka_unit_test(test_damaged_files_hide_nothing),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "recv_conn.h"
-#include "recv_registry.h"
+#include "frame.h"
+#include "registry.h"
 #include "table.h"
 
 static struct hvs_record good(void)

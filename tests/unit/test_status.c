@@ -26,14 +26,24 @@ static void test_format(void **state)
 	s.attempts = 2;
 	s.elapsed_ms = 130;
 	s.ack = "accepted";
-	s.reason = "two\nlines";
+	s.reason = "two\nlines\\";
 	n = hvs_status_format(&s, buf, sizeof(buf));
 	assert_int_equal(n, strlen(buf));
 	assert_string_equal(buf,
 			    "state=acknowledged\nverdict=ok\nbase=0x8000000\nsize=67108864\n"
 			    "requested=67108864\ntarget=vsock:2:18515\nattempts=2\n"
 			    "elapsed_ms=130\nack=accepted\nrequired=0\nexit=0\n"
-			    "reason=two lines\n");
+			    "reason=two\\x0alines\\\\\n");
+	/* No value can forge a key: every one is escaped. */
+	s.reason = "x\nstate=forged";
+	s.target = "unix:/a\nexit=0";
+	s.ack = "\033[2J";
+	n = hvs_status_format(&s, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nreason=x\\x0astate=forged\n"));
+	assert_non_null(strstr(buf, "\ntarget=unix:/a\\x0aexit=0\n"));
+	assert_non_null(strstr(buf, "\nack=\\x1b[2J\n"));
+	assert_null(strstr(buf, "\nstate=forged"));
+	assert_null(strstr(buf, "\033"));
 	/* Too small a buffer: nothing rather than half a file. */
 	assert_int_equal(hvs_status_format(&s, buf, 40), 0);
 }
@@ -53,6 +63,7 @@ static void test_write_is_atomic(void **state)
 	s.reason = "r";
 	fixture_tmpdir(d, sizeof(d));
 	snprintf(path, sizeof(path), "%s/run", d);
+	assert_int_equal(mkdir(path, 0755), 0);
 	assert_int_equal(hvs_status_write(path, &s), 0); /* creates run/hv-swiotlb */
 	snprintf(path, sizeof(path), "%s/run/hv-swiotlb/status", d);
 	f = fopen(path, "r");

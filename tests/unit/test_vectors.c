@@ -12,7 +12,7 @@
 
 #include <dirent.h>
 
-#include "recv_conn.h"
+#include "frame.h"
 #include "wire.h"
 #include "table.h"
 

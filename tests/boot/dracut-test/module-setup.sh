@@ -1,6 +1,7 @@
 #!/bin/bash
 # Test-only dracut module "hv-swiotlb-test": the stand-in kernel module,
-# vsock_loopback and the reference receiver, started before the real hook.
+# vsock_loopback and the reference receiver, started before the real hook
+# (pre-trigger 05, before hv-swiotlb's 20).
 # HVTEST_KO and HVTEST_RECV name the files to install.
 # shellcheck disable=SC2154 # dracut sets kernel, moddir, initdir
 
@@ -19,5 +20,5 @@ installkernel() {
 install() {
     inst_simple "$HVTEST_KO" "/lib/modules/$kernel/extra/hv_swiotlb_stub.ko"
     inst_binary "$HVTEST_RECV" /usr/bin/hv-swiotlb-recv
-    inst_hook pre-mount 05 "$moddir/hvtest-pre-mount.sh"
+    inst_hook pre-trigger 05 "$moddir/hvtest-start.sh"
 }

@@ -1,0 +1,340 @@
+#!/bin/sh
+# hv-swiotlb attacked as an attacker would: hostile files where it reads,
+# hostile command lines, forged bytes in every value it prints, signals at
+# every step, hung reads. Each promise of hv-swiotlb(8) gets a test that
+# would fail without it.
+#
+#   tests/attack.sh TOOL PEER
+#
+# Every run passes --target unix:...: no test here opens AF_VSOCK.
+set -u
+TOOL=$1
+PEER=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$HERE/lib.sh"
+HANG=$(cd "$(dirname "$PEER")" && pwd)/libhvs-hang.so
+
+WORK=$(mktemp -d /tmp/hvs-attack-XXXXXX)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+BOOT_ID=6f1c2a7e-3b44-4c55-8d66-778899aabbcc
+HVPCI=sys/bus/vmbus/drivers/hv_pci
+n=0
+# The promise: nothing keeps the tool more than 50 ms past its deadline
+# (exec and exit included, on a machine running other tests).
+SLACK_MS=50
+
+new_root() { # CMDLINE [BASE SIZE]
+	n=$((n + 1))
+	R=$WORK/$n
+	mkdir -p "$R/proc/sys/kernel/random" "$R/dev" "$R/run" "$R/etc" "$R/$HVPCI"
+	printf '%s\n' "$1" >"$R/proc/cmdline"
+	echo "$BOOT_ID" >"$R/proc/sys/kernel/random/boot_id"
+	: >"$R/dev/kmsg"
+	if [ $# -ge 3 ]; then
+		printf '%s\n' "$2" >"$R/$HVPCI/swiotlb_base"
+		printf '%s\n' "$3" >"$R/$HVPCI/swiotlb_size"
+	fi
+	STATUS=$R/run/hv-swiotlb/status
+	KMSG=$R/dev/kmsg
+	SOCK=$R/sock
+}
+
+start_peer() { # MODE
+	"$PEER" --listen "$SOCK" --mode "$1" --out "$R/peer.out" --max-wait 20000 &
+	PEER_PID=$!
+	PIDS="$PIDS $PEER_PID"
+	w=0
+	while [ ! -S "$SOCK" ] && [ $w -lt 200 ]; do sleep 0.01; w=$((w + 1)); done
+}
+stop_peer() { kill "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null; }
+
+run_tool() { # [args]: RC and MS
+	t0=$(now_ms)
+	"$TOOL" --root "$R" "$@" >"$R/stdout" 2>"$R/stderr"
+	RC=$?
+	MS=$(($(now_ms) - t0))
+}
+
+# bounded DEADLINE_MS: the run ended within its deadline and the slack.
+bounded() {
+	[ "$MS" -le $(($1 + SLACK_MS)) ] || t_fail "took $MS ms for a $1 ms deadline"
+}
+
+# Only printable ASCII and newlines in FILE, and no key twice.
+clean_output() { # FILE
+	if LC_ALL=C grep -q '[^[:print:]]' "$1"; then
+		t_fail "$(basename "$1") has a byte that is not printable: $(od -c "$1" | head -n 5)"
+	fi
+	dup=$(sed -n 's/^\([a-z_]*\)=.*/\1/p' "$1" | sort | uniq -d)
+	[ -z "$dup" ] || t_fail "$(basename "$1") has the key(s) $dup twice"
+}
+
+# A FIFO with a silent writer holding it open, as the issue saw.
+silent_fifo() { # PATH
+	rm -f "$1"
+	mkfifo "$1"
+	sleep 30 <>"$1" &
+	PIDS="$PIDS $!"
+}
+
+# --- 1. /proc/cmdline's newline is not the kernel's
+t_begin "a quote left open at the end: the trailing newline is not part of the value"
+new_root 'quiet "hv_pci_swiotlb=4T'
+run_tool --dry-run
+expect_line "$R/stdout" '^cmdline_size=4398046511104$'
+expect_line "$R/stdout" '^cmdline_param=set$'
+printf '%s' 'quiet "hv_pci_swiotlb=4T' >"$R/proc/cmdline" # without it, the same
+run_tool --dry-run
+expect_line "$R/stdout" '^cmdline_size=4398046511104$'
+t_end
+
+# --- 2. the deadline covers every local read
+for what in proc/cmdline "$HVPCI/swiotlb_base" "$HVPCI/swiotlb_size" \
+	proc/sys/kernel/random/boot_id etc/cmdline etc/cmdline.d/90-x.conf; do
+	t_begin "a FIFO with a silent writer at /$what is refused at once"
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	mkdir -p "$R/etc/cmdline.d"
+	silent_fifo "$R/$what"
+	start_peer accepted
+	run_tool --target "unix:$SOCK" --timeout 2
+	stop_peer
+	[ "$MS" -lt 1000 ] || t_fail "took $MS ms: it waited on the FIFO"
+	case "$what" in
+	proc/cmdline)
+		expect_eq exit 6 "$RC"
+		expect_line "$KMSG" "cannot read $R/proc/cmdline: not a regular file\$" ;;
+	*swiotlb_*)
+		expect_eq exit 2 "$RC"
+		expect_line "$STATUS" '^verdict=unreadable$'
+		expect_line "$KMSG" "cannot read swiotlb_(base|size): not a regular file" ;;
+	*boot_id)
+		expect_eq exit 0 "$RC"
+		expect_line "$KMSG" "cannot read the boot id from .* \\(not a regular file\\); sending zeros"
+		expect_line "$R/peer.out" 'boot_id=00000000-0000-0000-0000-000000000000' ;;
+	*)
+		expect_eq exit 0 "$RC"
+		expect_line "$KMSG" "ignoring $R/$what: not a regular file" ;;
+	esac
+	t_end
+done
+
+# Hung reads need LD_PRELOAD, so a dynamic build without ASan (the same
+# code as every other build): tests/run.sh says which with HVS_PRELOAD=1.
+PRELOAD_MODES=""
+[ "${HVS_PRELOAD:-0}" = 1 ] && PRELOAD_MODES="eintr forever"
+for mode in $PRELOAD_MODES; do
+	for what in proc/cmdline etc/cmdline "$HVPCI/swiotlb_size" \
+		proc/sys/kernel/random/boot_id; do
+		t_begin "a read of /$what that hangs ($mode): exit 3 by the deadline, and it says what hung"
+		new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+		echo quiet >"$R/etc/cmdline"
+		start_peer accepted
+		t0=$(now_ms)
+		HVS_HANG_PATH=$R/$what HVS_HANG_MODE=$mode LD_PRELOAD=$HANG \
+			"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.4 >/dev/null 2>&1
+		RC=$?
+		MS=$(($(now_ms) - t0))
+		stop_peer
+		expect_eq exit 3 "$RC"
+		bounded 400
+		expect_line "$KMSG" "^<4>hv-swiotlb: the deadline of 400 ms passed while reading $R/$what\$"
+		expect_line "$STATUS" '^state=stalled$'
+		expect_line "$STATUS" '^exit=3$'
+		expect_line "$STATUS" "^reason=the deadline of 400 ms passed while reading $R/$what\$"
+		t_end
+	done
+done 2>/dev/null
+
+[ -n "$PRELOAD_MODES" ] || echo "    (hung reads: tested on the dynamic builds, with LD_PRELOAD)"
+
+t_begin "the kernel log is an endless source: read in bounds, the run goes on"
+new_root "hv_pci_swiotlb=64M"
+run_tool --kmsg /dev/zero --timeout 2 --target "unix:$SOCK"
+expect_eq exit 1 "$RC"
+[ "$MS" -lt 1500 ] || t_fail "took $MS ms"
+mkfifo "$R/kfifo"
+yes "4,1,1,-;hv_pci: nothing to see here" >"$R/kfifo" &
+PIDS="$PIDS $!"
+run_tool --kmsg "$R/kfifo" --timeout 2 --dry-run
+expect_eq exit 1 "$RC"
+[ "$MS" -lt 1500 ] || t_fail "took $MS ms with an endless FIFO"
+t_end
+
+t_begin "a stalled console behind stderr cannot hold the run past its deadline"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.debug" 0x8000000 67108864
+start_peer silent
+mkfifo "$R/console"
+exec 7<>"$R/console"
+head -c 65536 /dev/zero >&7 # full: every write to it blocks
+t0=$(now_ms)
+"$TOOL" --root "$R" --kmsg "$R" --target "unix:$SOCK" --timeout 0.5 >/dev/null 2>&7
+RC=$?
+MS=$(($(now_ms) - t0))
+exec 7>&-
+stop_peer
+bounded 500
+expect_eq exit 3 "$RC"
+expect_line "$STATUS" '^exit=3$'
+t_end
+
+# --- 3. no output line can be forged
+t_begin "a value with newlines and escapes forges no line of --dry-run"
+new_root "$(printf 'hv_pci_swiotlb="64M\nverdict=ok\nexit=0\033[2J\tx"')"
+run_tool --dry-run
+clean_output "$R/stdout"
+expect_eq "verdict lines" 1 "$(grep -c '^verdict=' "$R/stdout")"
+expect_line "$R/stdout" '^cmdline_value=64M\\x0averdict=ok\\x0aexit=0\\x1b\[2J\\x09x$'
+expect_line "$R/stdout" '^verdict=malformed-param$'
+t_end
+
+t_begin "forged bytes in the command line, sysfs and the log reach no output raw"
+new_root "$(printf 'hv_pci_swiotlb="64M\nstate=acknowledged\033]0;x\007" rd.hvswiotlb.timeout="1\nexit=0"')" \
+	"$(printf '0x8000000\nstate=ok')" 67108864
+run_tool --target "unix:$SOCK" --timeout 1
+clean_output "$STATUS"
+if LC_ALL=C grep -q '[^[:print:]]' "$KMSG"; then t_fail "the kernel log got a raw byte"; fi
+expect_eq "kernel-log lines" 2 "$(wc -l <"$KMSG")"
+expect_line "$STATUS" '^verdict=bad-format$'
+expect_line "$KMSG" 'ignoring rd.hvswiotlb.timeout=1\\x0aexit=0: expected seconds'
+t_end
+
+t_begin "forged bytes in a warning on stderr (--dry-run) stay one line"
+new_root "$(printf 'rd.hvswiotlb.port="1\n<0>hv-swiotlb: forged"')"
+run_tool --dry-run
+expect_eq "stderr lines" 1 "$(wc -l <"$R/stderr")"
+if LC_ALL=C grep -q '[^[:print:]]' "$R/stderr"; then t_fail "stderr got a raw byte"; fi
+t_end
+
+# --- 4. a broken conf file hides nothing
+t_begin "a NUL byte in a conf file hides neither the later files nor the kernel's line"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb=0 rd.hvswiotlb.timeout=1" 0x8000000 67108864
+mkdir -p "$R/etc/cmdline.d"
+printf 'rd.hvswiotlb.debug\000rd.hvswiotlb.port=7\n' >"$R/etc/cmdline.d/10-nul.conf"
+printf 'rd.hvswiotlb.cid="unclosed\n' >"$R/etc/cmdline.d/20-quote.conf"
+start_peer silent
+run_tool --target "unix:$SOCK"
+stop_peer
+expect_eq exit 0 "$RC"
+expect_line "$STATUS" '^state=disabled$'
+expect_line "$R/peer.out" '^connections=0$'
+run_tool --dry-run
+expect_line "$R/stdout" '^timeout_ms=1000$'
+expect_line "$R/stdout" '^debug=1$'
+expect_line "$R/stdout" '^enabled=0$'
+t_end
+
+# --- 5. an overlong command line is named as such
+t_begin "a command line over 32767 bytes: exit 6, and it says why"
+new_root "quiet"
+head -c 40000 /dev/zero | tr '\0' 'x' >"$R/proc/cmdline"
+run_tool
+expect_eq exit 6 "$RC"
+expect_line "$KMSG" "the kernel command line in $R/proc/cmdline is longer than 32767 bytes"
+expect_no_line "$KMSG" "is /proc mounted"
+t_end
+
+# --- 6. stop signals at every step
+for sig in TERM INT HUP; do
+	t_begin "SIG$sig during the handoff: one line, state=interrupted, exit 128+N"
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	start_peer silent
+	"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 5 >/dev/null 2>&1 &
+	tool=$!
+	sleep 0.3
+	kill -s "$sig" "$tool"
+	wait "$tool"
+	RC=$?
+	stop_peer
+	case "$sig" in TERM) num=15 ;; INT) num=2 ;; HUP) num=1 ;; esac
+	expect_eq exit $((128 + num)) "$RC"
+	expect_line "$STATUS" '^state=interrupted$'
+	expect_line "$STATUS" "^exit=$((128 + num))\$"
+	expect_line "$KMSG" "^<4>hv-swiotlb: stopped by SIG$sig while handing the range to unix:$SOCK\$"
+	expect_eq "kernel-log lines" 1 "$(wc -l <"$KMSG")"
+	t_end
+done
+
+t_begin "SIGTERM at 40 moments of a run: always a status, never past the deadline"
+bad=0
+i=0
+while [ $i -lt 40 ]; do
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	[ $((i % 2)) -eq 0 ] && start_peer silent
+	t0=$(now_ms)
+	"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1 &
+	tool=$!
+	# From 2 ms (the handlers are in place by then) to past the deadline.
+	sleep "0.0$((i / 4 + 2))$((i % 10))"
+	kill -TERM "$tool" 2>/dev/null
+	wait "$tool"
+	RC=$?
+	MS=$(($(now_ms) - t0))
+	[ $((i % 2)) -eq 0 ] && stop_peer
+	case "$RC" in
+	143) grep -q '^state=interrupted$' "$STATUS" 2>/dev/null || bad=$((bad + 1)) ;;
+	3) grep -q '^exit=3$' "$STATUS" 2>/dev/null || bad=$((bad + 1)) ;;
+	*) bad=$((bad + 1)); echo "    run $i: exit $RC" ;;
+	esac
+	[ "$MS" -le $((300 + SLACK_MS + 100)) ] || { bad=$((bad + 1)); echo "    run $i: $MS ms"; }
+	i=$((i + 1))
+done
+expect_eq "runs without a proper ending" 0 "$bad"
+t_end
+
+t_begin "SIGTERM while a read hangs: the step is named"
+if [ -n "$PRELOAD_MODES" ]; then
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	HVS_HANG_PATH=boot_id HVS_HANG_MODE=forever LD_PRELOAD=$HANG \
+		"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 5 >/dev/null 2>&1 &
+	tool=$!
+	sleep 0.3
+	kill -TERM "$tool"
+	wait "$tool"
+	expect_eq exit 143 "$?"
+	expect_line "$KMSG" "stopped by SIGTERM while reading $R/proc/sys/kernel/random/boot_id\$"
+else
+	echo "    (static build: LD_PRELOAD does not apply; the reason text is tested above)"
+fi
+t_end
+
+# --- 7. a malformed boot id sends zeros, never half an id
+t_begin "a malformed boot id: zeros are sent, as the log says"
+new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+echo "deadbeef-zzzz-4c55-8d66-778899aabbcc" >"$R/proc/sys/kernel/random/boot_id"
+start_peer accepted
+run_tool --target "unix:$SOCK" --timeout 3
+stop_peer
+expect_eq exit 0 "$RC"
+expect_line "$R/peer.out" 'boot_id=00000000-0000-0000-0000-000000000000 '
+expect_line "$KMSG" 'the boot id in .* is not a UUID \("deadbeef-zzzz-4c55-8d66-778899aabbcc\\x0a"\); sending zeros'
+t_end
+
+# --- 8. --plan: what the hooks ask, from the one parser
+t_begin "--plan: transports and required, from every source of options"
+new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+run_tool --plan
+expect_eq "plan" "transports=1 required=0" "$(cat "$R/stdout")"
+mkdir -p "$R/etc/cmdline.d"
+echo "rd.hvswiotlb.required" >"$R/etc/cmdline.d/x.conf"
+run_tool --plan
+expect_eq "plan, required from /etc/cmdline.d" "transports=1 required=1" "$(cat "$R/stdout")"
+echo "rd.hvswiotlb=0" >"$R/etc/cmdline"
+run_tool --plan
+expect_eq "plan, disabled" "transports=0 required=1" "$(cat "$R/stdout")"
+new_root "hv_pci_swiotlb=64M"
+run_tool --plan
+expect_eq "plan, no pool" "transports=0 required=0" "$(cat "$R/stdout")"
+[ -e "$STATUS" ] && t_fail "--plan wrote a status file"
+[ -s "$KMSG" ] && t_fail "--plan wrote to the kernel log"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.debug rd.hvswiotlb.port=x" 0x8000000 67108864
+run_tool --plan
+[ -s "$R/stderr" ] && t_fail "--plan said more than its two words: $(cat "$R/stderr")"
+t_end
+
+t_summary
