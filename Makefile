@@ -57,7 +57,7 @@ DEPS := make gcc clang libclang-rt-14-dev libklibc-dev klibc-utils musl-tools \
 
 COMMON := errname fileio numbers text range wire
 GUEST := kcmdline options pool klog verdict deadline guard log status handoff run cli
-HOST := frame registry
+HOST := frame registry state exec listen conn events loop say sink cli
 COMMON_SRC := $(addprefix src/common/,$(addsuffix .c,$(COMMON)))
 GUEST_LIB := $(COMMON_SRC) $(addprefix src/guest/,$(addsuffix .c,$(GUEST)))
 HOST_LIB := $(COMMON_SRC) $(addprefix src/host/,$(addsuffix .c,$(HOST)))
@@ -141,13 +141,13 @@ $(B)/glibc/hvs-test-peer: tests/peer.c src/common/wire.c src/common/wire.h $(B)/
 $(B)/glibc/hvs-test-client: tests/client.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags
 	$(CC) $(INC_GUEST) $(F_glibc) -o $@ tests/client.c src/common/wire.c
 
-# A read() that hangs on demand, preloaded by tests/attack.sh.
-$(B)/glibc/libhvs-hang.so: tests/hang.c $(B)/glibc/.flags
-	$(CC) -shared -fPIC $(F_glibc) -o $@ tests/hang.c -ldl
+# Faults on demand (a hung read, a full directory), preloaded by the tests.
+$(B)/glibc/libhvs-fault.so: tests/fault.c $(B)/glibc/.flags
+	$(CC) -shared -fPIC $(F_glibc) -o $@ tests/fault.c -ldl
 
 # libFuzzer targets, with ASan and UBSan.
 GUEST_FUZZERS := fuzz_cmdline fuzz_sysfs fuzz_ack
-HOST_FUZZERS := fuzz_record fuzz_recv_stream
+HOST_FUZZERS := fuzz_record fuzz_recv_stream fuzz_state
 FUZZERS := $(GUEST_FUZZERS) $(HOST_FUZZERS)
 fuzz_src = $(if $(filter $(1),$(HOST_FUZZERS)),$(HOST_LIB),$(GUEST_LIB))
 fuzz_inc = $(if $(filter $(1),$(HOST_FUZZERS)),$(INC_HOST),$(INC_GUEST))
@@ -159,7 +159,7 @@ TEST_GUESTS := glibc clang asan $(if $(shell command -v $(KLCC)),klibc) \
 	$(if $(shell command -v $(MUSLCC)),musl)
 TEST_BINS := $(foreach v,$(TEST_GUESTS),$(B)/$(v)/hv-swiotlb) \
 	$(foreach v,glibc clang asan,$(B)/$(v)/hv-swiotlb-recv) \
-	$(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client $(B)/glibc/libhvs-hang.so \
+	$(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client $(B)/glibc/libhvs-fault.so \
 	$(addprefix $(B)/glibc/,$(UNITS)) $(addprefix $(B)/asan/,$(UNITS)) \
 	$(addprefix $(B)/fuzz/,$(FUZZERS))
 

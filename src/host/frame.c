@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "frame.h"
 
+#include "range.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#define PAGE 4096u
-#define POOL_ALIGN (2u * 1024u * 1024u)
-#define FOUR_G ((uint64_t)1 << 32)
 
 void hvs_frame_reader_init(struct hvs_frame_reader *r)
 {
@@ -48,14 +46,10 @@ enum hvs_feed hvs_frame_reader_feed(struct hvs_frame_reader *r, const uint8_t *d
 	return r->have == r->need && r->need > 8 ? HVS_FEED_FRAME : HVS_FEED_MORE;
 }
 
-static uint64_t header_nonce(const uint8_t *f)
+static uint32_t le32(const uint8_t *p)
 {
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | f[8 + i];
-	return v;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
 }
 
 enum hvs_judgement hvs_recv_judge(const uint8_t *frame, size_t len,
@@ -63,9 +57,21 @@ enum hvs_judgement hvs_recv_judge(const uint8_t *frame, size_t len,
 				  struct hvs_record *rec, uint64_t *nonce,
 				  uint16_t *status, char *why, size_t why_cap)
 {
-	enum hvs_wire_result res = hvs_record_decode(frame, len, rec);
+	struct hvs_header h;
+	enum hvs_wire_result res = hvs_header_peek(frame, len, &h);
 
-	*nonce = len >= HVS_WIRE_HEADER_LEN ? header_nonce(frame) : 0;
+	*nonce = 0;
+	/* Steps 1 to 4: until the checksum is known good, nothing is answered. */
+	if (res == HVS_WIRE_OK && len != h.length)
+		res = len < h.length ? HVS_WIRE_SHORT : HVS_WIRE_BAD_LENGTH;
+	if (res == HVS_WIRE_OK && le32(frame + len - 4) != hvs_crc32c(frame, len - 4))
+		res = HVS_WIRE_BAD_CHECKSUM;
+	if (res != HVS_WIRE_OK) {
+		snprintf(why, why_cap, "%s", hvs_wire_result_text(res));
+		return HVS_JUDGE_HANG_UP;
+	}
+	*nonce = h.nonce;
+	res = hvs_record_decode(frame, len, rec);
 	switch (res) {
 	case HVS_WIRE_OK:
 		break;
@@ -76,28 +82,30 @@ enum hvs_judgement hvs_recv_judge(const uint8_t *frame, size_t len,
 			 frame[4], frame[5]);
 		*status = HVS_ACK_UNSUPPORTED;
 		return HVS_JUDGE_REPLY;
-	case HVS_WIRE_BAD_RESERVED:
-		snprintf(why, why_cap, "reserved flags not zero");
+	default:
+		/* Step 7 (a length wrong for the version) or 8 (flags). */
+		snprintf(why, why_cap, "%s", res == HVS_WIRE_BAD_RESERVED
+			 ? "reserved flags not zero" : "length wrong for a version 1 record");
 		*status = HVS_ACK_INVALID;
 		return HVS_JUDGE_REPLY;
-	default:
-		/* Corrupt: its nonce cannot be trusted, so nothing to answer. */
-		snprintf(why, why_cap, "%s", hvs_wire_result_text(res));
-		return HVS_JUDGE_HANG_UP;
 	}
 
 	*status = HVS_ACK_INVALID;
-	if (rec->size == 0 || rec->size % POOL_ALIGN) {
+	switch (hvs_range_check(rec->base, rec->size, 0, HVS_HOST_PAGE)) {
+	case HVS_RANGE_OK:
+	case HVS_RANGE_SIZE_MISMATCH: /* no expectation given: cannot happen */
+		break;
+	case HVS_RANGE_ZERO_SIZE:
+	case HVS_RANGE_SIZE_UNALIGNED:
 		snprintf(why, why_cap, "size %llu is not a non-zero multiple of 2 MiB",
 			 (unsigned long long)rec->size);
 		return HVS_JUDGE_REPLY;
-	}
-	if (rec->base % PAGE) {
+	case HVS_RANGE_BASE_UNALIGNED:
 		snprintf(why, why_cap, "base 0x%llx is not page-aligned",
 			 (unsigned long long)rec->base);
 		return HVS_JUDGE_REPLY;
-	}
-	if (rec->base > UINT64_MAX - rec->size || rec->base + rec->size > FOUR_G) {
+	case HVS_RANGE_OVERFLOW:
+	case HVS_RANGE_ABOVE_4G:
 		snprintf(why, why_cap, "range 0x%llx + %llu does not end below 4 GiB",
 			 (unsigned long long)rec->base, (unsigned long long)rec->size);
 		return HVS_JUDGE_REPLY;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The receiver's per-connection protocol logic, kept free of sockets so
- * that tests and fuzzers can feed it any byte stream: gather exactly one
- * frame, then judge it against the protocol and the host's policy.
+ * One frame from a byte stream, and the verdict on it: gather exactly one
+ * frame, then judge it against hv-swiotlb-protocol(7) and the host's
+ * policy. Free of sockets, so that tests and fuzzers feed it any bytes.
  */
 #ifndef HVS_FRAME_H
 #define HVS_FRAME_H
@@ -27,8 +27,9 @@ enum hvs_feed {
 void hvs_frame_reader_init(struct hvs_frame_reader *r);
 
 /*
- * Take bytes from the stream. Bytes past the first frame are an error:
- * one record per connection. *err says why on HVS_FEED_ERROR.
+ * Take bytes from the stream. Bytes past the first frame that arrive
+ * before it is judged (in the same read) are an error: one record per
+ * connection. *err says why on HVS_FEED_ERROR.
  */
 enum hvs_feed hvs_frame_reader_feed(struct hvs_frame_reader *r, const uint8_t *data,
 				    size_t n, enum hvs_wire_result *err);
@@ -38,14 +39,16 @@ struct hvs_recv_policy {
 };
 
 enum hvs_judgement {
-	HVS_JUDGE_HANG_UP, /* corrupt or foreign: close without a word */
+	HVS_JUDGE_HANG_UP, /* fails before the checksum is known good: close, say nothing */
 	HVS_JUDGE_REPLY,   /* answer with *status and go no further */
 	HVS_JUDGE_RECORD,  /* a valid record: the registry decides */
 };
 
 /*
- * Judge one whole frame. Fills rec for HVS_JUDGE_RECORD, and *nonce and
- * *status for HVS_JUDGE_REPLY; why gets one line for the log.
+ * Judge one whole frame. A frame whose checksum is good is always answered
+ * (its nonce can be trusted); anything else is not. Fills rec for
+ * HVS_JUDGE_RECORD, and *nonce and *status for HVS_JUDGE_REPLY; why gets
+ * one line for the log.
  */
 enum hvs_judgement hvs_recv_judge(const uint8_t *frame, size_t len,
 				  const struct hvs_recv_policy *policy,

@@ -2,38 +2,37 @@
 /*
  * What the receiver knows per peer: the latest boot id and the range
  * applied for it. The rules of hv-swiotlb-protocol(7): the same range
- * again in the same boot is a duplicate, a different one a conflict, and
- * a new boot id replaces the old. Optionally mirrored to a state
- * directory, one file per peer, so the rules survive a receiver restart.
+ * again in the same boot is a duplicate, a different one a conflict, a new
+ * boot id replaces the old, and one peer is applied for by one connection
+ * at a time. With a state directory (state.h) the memory is a cache of it:
+ * a peer not in memory is looked up on disk before anything is decided,
+ * and nothing counts as applied until it is on disk.
  */
-#ifndef HVS_RECV_REGISTRY_H
-#define HVS_RECV_REGISTRY_H
+#ifndef HVS_REGISTRY_H
+#define HVS_REGISTRY_H
+
+#include "state.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define HVS_PEER_MAX 128
-
 enum hvs_reg_state {
 	HVS_REG_FREE = 0,
-	HVS_REG_APPLYING, /* accepted, --exec still running */
+	HVS_REG_APPLYING, /* decided new, being applied (--exec, the save) */
 	HVS_REG_APPLIED,
 };
 
 struct hvs_reg_entry {
 	enum hvs_reg_state state;
-	char peer[HVS_PEER_MAX];
-	uint8_t boot_id[16];
-	uint64_t base, size;
-	long long when;     /* unix time it was applied */
-	unsigned long age;  /* for evicting the least recently used */
+	struct hvs_saved v;
+	unsigned long age; /* for evicting the least recently used */
 };
 
 struct hvs_registry {
 	struct hvs_reg_entry *entries;
 	size_t cap;
 	unsigned long clock;
-	const char *state_dir; /* NULL: memory only */
+	struct hvs_state *state; /* NULL: memory only */
 };
 
 enum hvs_reg_decision {
@@ -44,24 +43,26 @@ enum hvs_reg_decision {
 };
 
 void hvs_registry_init(struct hvs_registry *r, struct hvs_reg_entry *slots, size_t cap,
-		       const char *state_dir);
+		       struct hvs_state *state);
 
 enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *peer,
 					  const uint8_t boot_id[16], uint64_t base,
 					  uint64_t size);
 
-/* Mark peer as applying this range (replacing what it had). */
+/* Mark peer as applying this range; NULL when every slot is mid-apply. */
 struct hvs_reg_entry *hvs_registry_begin(struct hvs_registry *r, const char *peer,
 					 const uint8_t boot_id[16], uint64_t base,
 					 uint64_t size);
-/* The range is applied (ok) or not (forget it). 0, or -1 if the state file failed. */
+
+/*
+ * The range was applied (ok) or not. With a state directory it counts as
+ * applied only once saved: 0, or -1 with errno when the save failed (then
+ * it is forgotten, as a failed apply is).
+ */
 int hvs_registry_finish(struct hvs_registry *r, struct hvs_reg_entry *e, int ok,
 			long long now);
 
-/* Read back a state directory; returns how many peers were loaded. */
-int hvs_registry_load(struct hvs_registry *r);
-
-/* The state file name for a peer: its name made safe, and a hash. */
-void hvs_registry_file_name(const char *peer, char *out, size_t cap);
+/* Forget what is applied, and read the state directory again. */
+int hvs_registry_reload(struct hvs_registry *r);
 
 #endif

@@ -13,7 +13,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 
 mkdir -p "$B/fuzz-crashes"
-for target in fuzz_cmdline fuzz_sysfs fuzz_ack fuzz_record fuzz_recv_stream; do
+for target in fuzz_cmdline fuzz_sysfs fuzz_ack fuzz_record fuzz_recv_stream fuzz_state; do
 	bin=$B/fuzz/$target
 	t_begin "$target: the regression inputs"
 	if [ -d "$HERE/regressions/$target" ]; then

@@ -7,6 +7,7 @@
 
 #include "frame.h"
 #include "registry.h"
+#include "state.h"
 #include "table.h"
 
 static struct hvs_record good(void)
@@ -133,6 +134,40 @@ static void test_judge(void **state)
 	assert_int_equal(st, HVS_ACK_INVALID);
 }
 
+/* Step 7: a good checksum over the wrong length is answered, with its nonce. */
+static void test_judge_wrong_length(void **state)
+{
+	struct hvs_record r = good(), out;
+	struct hvs_recv_policy pol = { 0 };
+	uint8_t f[64];
+	uint64_t nonce = 0;
+	uint16_t st = 0xffff;
+	char why[160];
+	uint32_t c;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	hvs_record_encode(&r, f);
+	f[6] = 60; /* a version 1 record is 56 bytes */
+	c = hvs_crc32c(f, 56);
+	f[56] = (uint8_t)c;
+	f[57] = (uint8_t)(c >> 8);
+	f[58] = (uint8_t)(c >> 16);
+	f[59] = (uint8_t)(c >> 24);
+	assert_int_equal(hvs_recv_judge(f, 60, &pol, &out, &nonce, &st, why, sizeof(why)),
+			 HVS_JUDGE_REPLY);
+	assert_int_equal(st, HVS_ACK_INVALID);
+	assert_true(nonce == r.nonce);
+	/* The same bytes with a bad checksum: no answer, nonce untrusted. */
+	f[59] ^= 1;
+	assert_int_equal(hvs_recv_judge(f, 60, &pol, &out, &nonce, &st, why, sizeof(why)),
+			 HVS_JUDGE_HANG_UP);
+	/* And a whole frame with a byte after it, handed to the judge: no answer. */
+	hvs_record_encode(&r, f);
+	assert_int_equal(hvs_recv_judge(f, 57, &pol, &out, &nonce, &st, why, sizeof(why)),
+			 HVS_JUDGE_HANG_UP);
+}
+
 static void test_registry_rules(void **state)
 {
 	static struct hvs_reg_entry slots[2];
@@ -171,31 +206,152 @@ static void test_registry_rules(void **state)
 	assert_int_equal(hvs_registry_decide(&reg, "p2", a, 0x8000000, 64), HVS_REG_DUPLICATE);
 }
 
+static struct hvs_state open_state(const char *d)
+{
+	struct hvs_state st = { -1, -1, NULL };
+
+	assert_int_equal(hvs_state_open(&st, d), 0);
+	return st;
+}
+
 static void test_registry_state_dir(void **state)
 {
 	static struct hvs_reg_entry slots[8];
 	struct hvs_registry reg;
-	uint8_t a[16] = { 0xab, 0xcd };
+	struct hvs_state st;
+	uint8_t a[16] = { 0xab, 0xcd }, b[16] = { 0xef };
 	char d[64], name1[96], name2[96];
 	struct hvs_reg_entry *e;
+	size_t i;
 
 	(void)state;
 	fixture_tmpdir(d, sizeof(d));
-	hvs_registry_init(&reg, slots, 8, d);
+	st = open_state(d);
+	hvs_registry_init(&reg, slots, 8, &st);
 	e = hvs_registry_begin(&reg, "unix:/run/vm 1.sock", a, 0x8000000, 0x4000000);
 	assert_int_equal(hvs_registry_finish(&reg, e, 1, 1700000000), 0);
-	fixture_write(d, "junk", "not a state file\n");
 
-	hvs_registry_init(&reg, slots, 8, d);
-	assert_int_equal(hvs_registry_load(&reg), 1);
+	/* Restarted: the decision is on disk. */
+	hvs_registry_init(&reg, slots, 8, &st);
+	assert_int_equal(hvs_registry_reload(&reg), 1);
 	assert_int_equal(hvs_registry_decide(&reg, "unix:/run/vm 1.sock", a, 0x8000000,
 					     0x4000000), HVS_REG_DUPLICATE);
+	/* Forgotten from memory (a full cache): looked up on disk, still decided. */
+	for (i = 0; i < 8; i++)
+		slots[i].state = HVS_REG_FREE;
+	assert_int_equal(hvs_registry_decide(&reg, "unix:/run/vm 1.sock", a, 0x8000000,
+					     0x6000000), HVS_REG_CONFLICT);
 	/* Names that sanitize alike still get their own files. */
-	hvs_registry_file_name("unix:/a/b", name1, sizeof(name1));
-	hvs_registry_file_name("unix:/a_b", name2, sizeof(name2));
+	hvs_state_file_name("unix:/a/b", name1, sizeof(name1));
+	hvs_state_file_name("unix:/a_b", name2, sizeof(name2));
 	assert_string_not_equal(name1, name2);
 	assert_null(strchr(name1, '/'));
+	(void)b;
+	hvs_state_close(&st);
 	fixture_rm(d);
+}
+
+/* Every field strictly: what save() writes, and a range a host would take. */
+static void test_state_parse(void **state)
+{
+	static const char good[] = "peer=vsock:3\nboot_id=6f1c2a7e-3b44-4c55-8d66-778899aabbcc\n"
+				   "base=0x8000000\nsize=67108864\ntime=1700000000\n";
+	static const char *const bad[] = {
+		"peer=vsock:3\nboot_id=6f1c2a7e-3b44-4c55-8d66-778899aabbcc\n"
+		"base=0x8000000\nsize=6710\ntime=1\n",          /* a truncated size */
+		"peer=vsock:3\nboot_id=6f1c2a7e-3b44-4c55-8d66-778899aabbcc\n"
+		"base=zz\nsize=67108864\ntime=1\n",             /* base=zz */
+		"peer=vsock:3\nboot_id=6f1c2a7e-3b44-4c55-8d66-778899aabbcc\n"
+		"base=0x8000000\nsize=67108864\n",               /* cut short */
+		"peer=vsock:3\nboot_id=6f1c2a7e-3b44-4c55-8d66-778899aabbcc\n"
+		"base=0x8000000\nsize=67108864\ntime=1\nx=1\n", /* more after */
+		"peer=vsock:3\nboot_id=nope\nbase=0x8000000\nsize=67108864\ntime=1\n",
+		"peer=\033[2J\nboot_id=6f1c2a7e-3b44-4c55-8d66-778899aabbcc\n"
+		"base=0x8000000\nsize=67108864\ntime=1\n",      /* a control byte */
+		"peer=vsock:3\nboot_id=6f1c2a7e-3b44-4c55-8d66-778899aabbcc\n"
+		"base=0xfe000000\nsize=67108864\ntime=1\n",     /* above 4 GiB */
+		"base=0x8000000\npeer=vsock:3\nboot_id=6f1c2a7e-3b44-4c55-8d66-778899aabbcc\n"
+		"size=67108864\ntime=1\n",                       /* out of order */
+		"",
+	};
+	struct hvs_saved v;
+	const char *why = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(hvs_state_parse(good, strlen(good), &v, &why), 0);
+	assert_string_equal(v.peer, "vsock:3");
+	assert_true(v.base == 0x8000000 && v.size == 67108864 && v.when == 1700000000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		assert_int_equal(hvs_state_parse(bad[i], strlen(bad[i]), &v, &why), -1);
+		assert_non_null(why);
+	}
+	assert_int_equal(hvs_state_parse("peer=a\0", 7, &v, &why), -1);
+}
+
+/* Nothing in the directory is followed or waited on; damage is moved aside. */
+static void test_state_hostile_dir(void **state)
+{
+	static struct hvs_reg_entry slots[4];
+	struct hvs_registry reg;
+	struct hvs_state st;
+	struct hvs_saved v;
+	uint8_t a[16] = { 1 };
+	char d[64], name[96], path[256], victim[256], text[64];
+	struct stat sb;
+	FILE *f;
+
+	(void)state;
+	fixture_tmpdir(d, sizeof(d));
+	st = open_state(d);
+	hvs_registry_init(&reg, slots, 4, &st);
+
+	/* A symlink planted at <peer>.tmp: removed, and its target untouched. */
+	hvs_state_file_name("vsock:7", name, sizeof(name));
+	snprintf(victim, sizeof(victim), "%s.victim", d);
+	fixture_write("/", victim + 1, "precious\n");
+	snprintf(path, sizeof(path), "%s/%s.tmp", d, name);
+	assert_int_equal(symlink(victim, path), 0);
+	memset(&v, 0, sizeof(v));
+	snprintf(v.peer, sizeof(v.peer), "vsock:7");
+	memcpy(v.boot_id, a, 16);
+	v.base = 0x8000000;
+	v.size = 0x4000000;
+	assert_int_equal(hvs_state_save(&st, &v), 0);
+	f = fopen(victim, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_string_equal(text, "precious\n");
+	assert_int_equal(lstat(path, &sb), -1);
+
+	/* A FIFO, a symlink, a damaged file: each moved aside, none acted on. */
+	hvs_state_file_name("vsock:8", name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", d, name);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	hvs_state_file_name("vsock:9", name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", d, name);
+	assert_int_equal(symlink(victim, path), 0);
+	hvs_state_file_name("vsock:10", name, sizeof(name));
+	fixture_write(d, name, "peer=vsock:10\nboot_id=01000000-0000-0000-0000-000000000000\n"
+		      "base=0x8000000\nsize=6710\ntime=1\n");
+	assert_int_equal(hvs_registry_reload(&reg), 1); /* vsock:7 only */
+	snprintf(path, sizeof(path), "%s/%s.corrupt", d, name);
+	assert_int_equal(stat(path, &sb), 0);
+	/* The damaged one is not used: the guest's resend is new, not a conflict. */
+	assert_int_equal(hvs_registry_decide(&reg, "vsock:10", a, 0x8000000, 0x4000000),
+			 HVS_REG_NEW);
+	assert_int_equal(hvs_registry_decide(&reg, "vsock:8", a, 0x8000000, 0x4000000),
+			 HVS_REG_NEW);
+	hvs_state_close(&st);
+
+	/* A directory others can write is refused. */
+	assert_int_equal(chmod(d, 0777), 0);
+	assert_int_equal(hvs_state_open(&st, d), -1);
+	hvs_state_close(&st);
+	fixture_rm(d);
+	unlink(victim);
 }
 
 int main(void)
@@ -205,7 +361,10 @@ int main(void)
 		cmocka_unit_test(test_reader_refuses),
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_registry_rules),
+		cmocka_unit_test(test_judge_wrong_length),
 		cmocka_unit_test(test_registry_state_dir),
+		cmocka_unit_test(test_state_parse),
+		cmocka_unit_test(test_state_hostile_dir),
 	};
 
 	return cmocka_run_group_tests_name("recv", tests, NULL, NULL);

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "say.h"
+
+#include "text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SITES 128
+
+static struct hvs_sink *sink;
+static struct hvs_rate *sites[MAX_SITES];
+static size_t nsites;
+
+void hvs_say_init(struct hvs_sink *err)
+{
+	sink = err;
+}
+
+long long hvs_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void emit(const char *msg)
+{
+	char line[1200];
+	size_t n;
+
+	memcpy(line, "hv-swiotlb-recv: ", 17);
+	n = 17 + hvs_escape(line + 17, sizeof(line) - 18, msg, strlen(msg), NULL);
+	line[n++] = '\n';
+	if (sink)
+		(void)hvs_sink_put(sink, line, n);
+	else if (write(2, line, n) < 0) /* before main() set the queue up: tests */
+		return;
+}
+
+/* The kind of line, for the summary: its format, each value shown as '*'. */
+static void summarize(struct hvs_rate *r)
+{
+	char kind[120], msg[240];
+	const char *f = r->fmt;
+	size_t k = 0;
+
+	while (*f && k + 2 < sizeof(kind)) {
+		if (*f != '%') {
+			kind[k++] = *f++;
+			continue;
+		}
+		f++;
+		if (*f == '%') {
+			kind[k++] = *f++;
+			continue;
+		}
+		while (*f && !strchr("csdiuxpf", *f))
+			f++; /* flags, width, precision, length */
+		if (*f)
+			f++;
+		kind[k++] = '*';
+	}
+	kind[k] = '\0';
+	snprintf(msg, sizeof(msg), "... %llu more lines like \"%s\" in the last %d s", r->held,
+		 kind, HVS_SAY_WINDOW_MS / 1000);
+	emit(msg);
+	r->held = 0;
+}
+
+void hvs_say_rated(struct hvs_rate *r, const char *fmt, ...)
+{
+	char msg[800];
+	long long now = hvs_now_ms();
+	va_list ap;
+
+	if (!r->registered && nsites < MAX_SITES) {
+		sites[nsites++] = r;
+		r->registered = 1;
+	}
+	r->fmt = fmt;
+	if (now - r->window >= HVS_SAY_WINDOW_MS) {
+		if (r->held)
+			summarize(r);
+		r->window = now;
+		r->lines = 0;
+	}
+	if (r->lines >= HVS_SAY_BURST) {
+		r->held++;
+		return;
+	}
+	r->lines++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	emit(msg);
+}
+
+void hvs_say_tick(long long now)
+{
+	size_t i;
+
+	for (i = 0; i < nsites; i++) {
+		struct hvs_rate *r = sites[i];
+
+		if (r->held && now - r->window >= HVS_SAY_WINDOW_MS) {
+			summarize(r);
+			r->window = now;
+			r->lines = 0;
+		}
+	}
+}
