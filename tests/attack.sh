@@ -13,7 +13,7 @@ PEER=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
 . "$HERE/lib.sh"
-HANG=$(cd "$(dirname "$PEER")" && pwd)/libhvs-hang.so
+HANG=$(cd "$(dirname "$PEER")" && pwd)/libhvs-fault.so
 
 WORK=$(mktemp -d /tmp/hvs-attack-XXXXXX)
 PIDS=""

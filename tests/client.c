@@ -13,6 +13,21 @@
  *   hvs-test-client load PREFIX GUESTS BOOTS
  *       GUESTS processes, guest g on PREFIXg, BOOTS boots each, every
  *       record sent twice; prints accepted=, duplicate=, other=
+ *   hvs-test-client flood PATH N close|garbage
+ *       N connections, one after the other, that close at once or send
+ *       garbage; prints done=
+ *   hvs-test-client soak PREFIX GUESTS BOOTS [FIRST]
+ *       GUESTS processes; for each boot (FIRST to FIRST+BOOTS-1) of each guest: the record until it
+ *       is accepted ('failed' and closed connections are retried, as a
+ *       receiver out of descriptors may give them), the same again
+ *       (duplicate), another range (conflict); prints the counts, and
+ *       wrong= for every answer the protocol's rules do not allow
+ *   hvs-test-client state-name < PEER
+ *       the state file name hv-swiotlb-recv(8) documents for PEER, written
+ *       here from the page, not from the receiver's code
+ *   hvs-test-client soak-check PREFIX GUESTS LAST
+ *       after a restart: each guest's boot LAST is still decided
+ *       (duplicate, and conflict for another range); prints the counts
  */
 #include "wire.h"
 
@@ -181,6 +196,143 @@ static int one_guest(const char *prefix, unsigned g, unsigned boots, int out)
 	return write(out, counts, sizeof(counts)) == (ssize_t)sizeof(counts) ? 0 : 1;
 }
 
+/* One record on a new connection: its answer, or -1 closed, -2 timeout, -4 unreachable. */
+static int exchange(const char *path, const struct hvs_record *r)
+{
+	uint8_t f[HVS_RECORD_V1_LEN];
+	int fd, st;
+
+	hvs_record_encode(r, f);
+	fd = connect_to(path);
+	if (fd < 0)
+		return -4;
+	st = send_bytes(fd, f, sizeof(f), 0) < 0 ? -1 : read_ack(fd, r->nonce);
+	close(fd);
+	return st;
+}
+
+enum { S_ACCEPTED, S_DUPLICATE, S_CONFLICT, S_RETRIED, S_WRONG, S_COUNT };
+
+static void soak_record(struct hvs_record *r, unsigned g, unsigned b, unsigned k)
+{
+	memset(r, 0, sizeof(*r));
+	r->nonce = ((uint64_t)g << 40) | ((uint64_t)b << 8) | k;
+	r->base = 0x8000000 + (k == 2 ? 0x4000000 : 0);
+	r->size = 0x4000000;
+	make_boot(r->boot_id, g, b);
+}
+
+/* Until accepted: retry what a receiver short of resources may answer. */
+static void until_accepted(const char *path, struct hvs_record *r, unsigned *c)
+{
+	long long give_up = now_us() + 20000000;
+	int st;
+
+	for (;;) {
+		st = exchange(path, r);
+		if (st == HVS_ACK_ACCEPTED) {
+			c[S_ACCEPTED]++;
+			return;
+		}
+		if (st == HVS_ACK_DUPLICATE) {
+			/* Applied, but our answer was lost: a resend is a duplicate. */
+			c[S_ACCEPTED]++;
+			return;
+		}
+		if ((st != HVS_ACK_FAILED && st != -1 && st != -2 && st != -4) ||
+		    now_us() > give_up) {
+			fprintf(stderr, "soak: %s: the first record got %s\n", path,
+				result_name(st));
+			c[S_WRONG]++;
+			return;
+		}
+		c[S_RETRIED]++;
+		poll(NULL, 0, 20);
+	}
+}
+
+static void expect(const char *path, const struct hvs_record *r, int want, unsigned *c)
+{
+	int st, tries = 0;
+
+	/* Out of descriptors, a connection may be closed unanswered: try again. */
+	while ((st = exchange(path, r)) < 0 && tries++ < 200)
+		poll(NULL, 0, 20);
+	if (st == want) {
+		c[want == HVS_ACK_DUPLICATE ? S_DUPLICATE : S_CONFLICT]++;
+		return;
+	}
+	fprintf(stderr, "soak: %s: want %s, got %s\n", path, hvs_ack_status_name((unsigned)want),
+		result_name(st));
+	c[S_WRONG]++;
+}
+
+static int soak_guest(const char *prefix, unsigned g, unsigned first, unsigned end, int check,
+		      int out)
+{
+	unsigned c[S_COUNT] = { 0 }, b;
+	char path[200];
+	struct hvs_record r;
+
+	snprintf(path, sizeof(path), "%s%u", prefix, g);
+	for (b = first; b < end; b++) {
+		if (!check) {
+			soak_record(&r, g, b, 0);
+			until_accepted(path, &r, c);
+		}
+		soak_record(&r, g, b, 1);
+		expect(path, &r, HVS_ACK_DUPLICATE, c);
+		soak_record(&r, g, b, 2);
+		expect(path, &r, HVS_ACK_CONFLICT, c);
+	}
+	return write(out, c, sizeof(c)) == (ssize_t)sizeof(c) ? 0 : 1;
+}
+
+static int soak(const char *prefix, unsigned guests, unsigned first, unsigned end, int check)
+{
+	unsigned totals[S_COUNT] = { 0 }, c[S_COUNT], g, k;
+	int p[2];
+
+	if (pipe(p) < 0)
+		return 2;
+	for (g = 0; g < guests; g++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			close(p[0]);
+			_exit(soak_guest(prefix, g, first, end, check, p[1]));
+		}
+	}
+	close(p[1]);
+	while (read(p[0], c, sizeof(c)) == (ssize_t)sizeof(c))
+		for (k = 0; k < S_COUNT; k++)
+			totals[k] += c[k];
+	while (wait(NULL) > 0)
+		;
+	printf("accepted=%u\nduplicate=%u\nconflict=%u\nretried=%u\nwrong=%u\n",
+	       totals[S_ACCEPTED], totals[S_DUPLICATE], totals[S_CONFLICT], totals[S_RETRIED],
+	       totals[S_WRONG]);
+	return 0;
+}
+
+static int flood(const char *path, int n, const char *how)
+{
+	int i, done = 0;
+
+	for (i = 0; i < n; i++) {
+		int fd = connect_to(path);
+
+		if (fd < 0)
+			continue;
+		if (!strcmp(how, "garbage"))
+			(void)!write(fd, "GET / HTTP/1.0\r\n\r\n", 18);
+		close(fd);
+		done++;
+	}
+	printf("done=%d\n", done);
+	return 0;
+}
+
 static int load(const char *prefix, unsigned guests, unsigned boots)
 {
 	unsigned totals[3] = { 0, 0, 0 }, g, c[3];
@@ -216,6 +368,21 @@ int main(int argc, char **argv)
 	int fd, i, gap = 0, version = 1, flags = 0;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (argc == 2 && !strcmp(argv[1], "state-name")) {
+		char peer[256];
+		size_t len = fread(peer, 1, sizeof(peer) - 1, stdin), k;
+
+		peer[len] = '\0';
+		/* Letters, digits, '-' and '.' kept, the rest '_', cut to 63; '.' CRC-32C. */
+		for (k = 0; k < len && k < 63; k++) {
+			char ch = peer[k];
+
+			putchar((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				(ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ? ch : '_');
+		}
+		printf(".%08x\n", (unsigned)hvs_crc32c(peer, len));
+		return 0;
+	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: see tests/client.c\n");
 		return 2;
@@ -224,6 +391,16 @@ int main(int argc, char **argv)
 	path = argv[2];
 	if (!strcmp(mode, "load"))
 		return argc == 5 ? load(path, (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4])) : 2;
+	if (!strcmp(mode, "soak") && (argc == 5 || argc == 6)) {
+		unsigned first = argc == 6 ? (unsigned)atoi(argv[5]) : 0;
+
+		return soak(path, (unsigned)atoi(argv[3]), first, first + (unsigned)atoi(argv[4]), 0);
+	}
+	if (!strcmp(mode, "soak-check") && argc == 5)
+		return soak(path, (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
+			    (unsigned)atoi(argv[4]) + 1, 1);
+	if (!strcmp(mode, "flood"))
+		return argc == 5 ? flood(path, atoi(argv[3]), argv[4]) : 2;
 	if (!strcmp(mode, "silent")) {
 		int n = argc > 3 ? atoi(argv[3]) : 1, ms = argc > 4 ? atoi(argv[4]) : 1000;
 		int *fds = calloc((size_t)n, sizeof(int)), opened = 0;

@@ -1,18 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * LD_PRELOAD shim for tests/attack.sh: a read() of a file whose path
- * contains HVS_HANG_PATH blocks, as a read on a hung filesystem does.
+ * LD_PRELOAD shim for the tests: faults on demand, where no real one can
+ * be had on this machine.
  *
- *   HVS_HANG_MODE=eintr    a signal ends the read with EINTR (most filesystems)
- *   HVS_HANG_MODE=forever  the read goes on after every signal, as one that
- *                          the kernel restarts would: only the last-resort
- *                          stop can end the process
+ *   HVS_HANG_PATH=S       a read() of a file whose path contains S blocks,
+ *                         as a read on a hung filesystem does (tests/attack.sh)
+ *   HVS_HANG_MODE=eintr   a signal ends that read with EINTR (most filesystems)
+ *   HVS_HANG_MODE=forever the read goes on after every signal, as one that
+ *                         the kernel restarts would
+ *   HVS_FAIL_OPENAT=S:E   openat() of a name containing S fails with errno E
+ *                         (a number), as on a full or read-only directory
+ *   HVS_FAIL_FSYNC=E      fsync() fails with errno E
+ *   HVS_FAIL_PPOLL=N:E    the N-th ppoll() fails with errno E
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,4 +71,63 @@ ssize_t read(int fd, void *buf, size_t n)
 	if (should_hang(fd))
 		return hang();
 	return syscall(SYS_read, fd, buf, n);
+}
+
+/* "S:E" from the environment: 1 and *err when name contains S. */
+static int matches(const char *var, const char *name, int *err)
+{
+	const char *spec = getenv(var), *colon;
+
+	if (!spec || !(colon = strrchr(spec, ':')))
+		return 0;
+	if (name && !memmem(name, strlen(name), spec, (size_t)(colon - spec)))
+		return 0;
+	*err = atoi(colon + 1);
+	return 1;
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	int err;
+
+	if (flags & O_CREAT) {
+		va_list ap;
+
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (matches("HVS_FAIL_OPENAT", path, &err)) {
+		errno = err;
+		return -1;
+	}
+	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+int fsync(int fd)
+{
+	const char *e = getenv("HVS_FAIL_FSYNC");
+
+	if (e && *e) {
+		errno = atoi(e);
+		return -1;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
+{
+	static unsigned calls;
+	static int (*real)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+	const char *spec = getenv("HVS_FAIL_PPOLL");
+
+	if (spec && strchr(spec, ':') && ++calls == (unsigned)atoi(spec)) {
+		errno = atoi(strchr(spec, ':') + 1);
+		return -1;
+	}
+	if (!real)
+		real = (int (*)(struct pollfd *, nfds_t, const struct timespec *,
+				const sigset_t *))dlsym(RTLD_NEXT, "ppoll");
+	return real(fds, n, ts, mask);
 }

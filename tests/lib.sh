@@ -53,3 +53,10 @@ t_summary() {
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
+
+# The lowest descriptor number PID has not open: as RLIMIT_NOFILE, it
+# leaves the process no descriptor to open.
+lowest_free_fd() { # PID
+	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n |
+		awk 'BEGIN { n = 0 } $1 == n { n++ } END { print n }'
+}

@@ -139,7 +139,7 @@ sleep 0.5
 GUEST_TIMEOUT=3 guest "$S2" "quiet" 0x20000000 2097152 bbbbbbbb-2222-3333-4444-555555555555
 expect_eq "other guest exit" 0 "$GRC"
 [ "$GMS" -lt 1000 ] || t_fail "the other guest took $GMS ms"
-expect_line "$WORK/basic.log" "unix:$S1: already 16 connections from this guest; closed"
+expect_line "$WORK/basic.log" "unix:$S1: 16 connections from this guest: closed the one idle longest"
 wait "$storm"
 expect_line "$WORK/storm.out" '^opened=200$'
 GUEST_TIMEOUT=3 guest "$S1" "quiet" 0x20000000 2097152 cccccccc-2222-3333-4444-555555555555

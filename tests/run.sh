@@ -123,6 +123,10 @@ suite_receiver() {
 	for v in glibc asan; do
 		run_suite "receiver-$v" sh "$T/recv.sh" "$B/$v/hv-swiotlb-recv" \
 			"$SHIPPED" "$B/glibc/hvs-test-client"
+		preload=0
+		[ "$v" = glibc ] && preload=1
+		run_suite "receiver-attack-$v" env HVS_PRELOAD=$preload sh "$T/recv-attack.sh" \
+			"$B/$v/hv-swiotlb-recv" "$SHIPPED" "$B/glibc/hvs-test-client"
 	done
 }
 

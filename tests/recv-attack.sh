@@ -1,0 +1,390 @@
+#!/bin/sh
+# hv-swiotlb-recv attacked as an attacker and an operator would: --exec
+# children that exit, hang or leave others behind; no descriptors left; a
+# state directory that is full, damaged, a FIFO or a trap; SIGHUP; a
+# stdout nobody reads; idle connections by the thousand; connection floods;
+# a failing poll(). One test per item of the receiver's promises, each able
+# to fail.
+#
+#   tests/recv-attack.sh RECV GUEST CLIENT
+#
+# Faults that cannot be had for real here (a full directory, a failing
+# poll) come from tests/fault.c through LD_PRELOAD: HVS_PRELOAD=1 when RECV
+# is a dynamic build without ASan.
+set -u
+RECV=$1
+GUEST=$2
+CLIENT=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$HERE/lib.sh"
+FAULT=$(cd "$(dirname "$CLIENT")" && pwd)/libhvs-fault.so
+PRELOAD=${HVS_PRELOAD:-0}
+
+WORK=$(mktemp -d /tmp/hvs-recvatk-XXXXXX)
+RECV_PID=""
+BG=""
+cleanup() {
+	for p in $BG; do kill "$p" 2>/dev/null; done
+	stop_recv
+	exec 3>&- 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+HVPCI=sys/bus/vmbus/drivers/hv_pci
+n=0
+
+# start_recv NAME ARGS...: logs in $WORK/NAME.{json,log}; $RENV is put in
+# its environment (for LD_PRELOAD).
+start_recv() {
+	RNAME=$1
+	shift
+	# shellcheck disable=SC2086 # RENV is words of NAME=VALUE
+	env ${RENV:-} "$RECV" "$@" >"${ROUT:-$WORK/$RNAME.json}" 2>"$WORK/$RNAME.log" &
+	RECV_PID=$!
+	w=0
+	until grep -q "listening on" "$WORK/$RNAME.log" 2>/dev/null || [ $w -ge 300 ]; do
+		sleep 0.01
+		w=$((w + 1))
+	done
+}
+
+stop_recv() {
+	[ -n "$RECV_PID" ] || return 0
+	kill -TERM "$RECV_PID" 2>/dev/null
+	wait "$RECV_PID"
+	RECV_RC=$?
+	RECV_PID=""
+}
+
+alive() { kill -0 "$RECV_PID" 2>/dev/null || t_fail "the receiver is gone"; }
+fd_count() { find "/proc/$RECV_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$RECV_PID/stat"; }
+log_lines() { wc -l <"$WORK/$1.log"; }
+json_lines() { grep -c '"event":"accepted"' "$WORK/$1.json"; }
+
+# guest SOCKET BOOT_ID [timeout]: the real hv-swiotlb, once; GRC, GMS, GSTATUS.
+guest() {
+	n=$((n + 1))
+	G=$WORK/g$n
+	mkdir -p "$G/proc/sys/kernel/random" "$G/dev" "$G/run" "$G/$HVPCI"
+	echo "hv_pci_swiotlb=64M" >"$G/proc/cmdline"
+	echo 0x8000000 >"$G/$HVPCI/swiotlb_base"
+	echo 67108864 >"$G/$HVPCI/swiotlb_size"
+	echo "$2" >"$G/proc/sys/kernel/random/boot_id"
+	: >"$G/dev/kmsg"
+	t0=$(now_ms)
+	"$GUEST" --root "$G" --target "unix:$1" --timeout "${3:-5}" 2>"$G/stderr"
+	GRC=$?
+	GMS=$(($(now_ms) - t0))
+	GSTATUS=$G/run/hv-swiotlb/status
+}
+ack() { sed -n 's/^ack=//p' "$GSTATUS" 2>/dev/null; }
+
+boot() { printf '%08x-1111-2222-3333-444455556666' "$1"; }
+S1=$WORK/s1.sock
+S2=$WORK/s2.sock
+
+# --- 1. the first --exec child that ends must not end the receiver
+t_begin "--exec true: guest after guest is answered, the receiver lives on"
+start_recv exec1 --unix "$S1" --exec true
+for b in 1 2 3; do
+	guest "$S1" "$(boot $b)"
+	expect_eq "guest $b" 0 "$GRC"
+done
+sleep 0.2
+alive
+expect_no_line "$WORK/exec1.log" 'poll|stopping'
+stop_recv
+expect_eq "exit after SIGTERM" 0 "$RECV_RC"
+t_end
+
+# --- 2. what an --exec command starts ends with it
+t_begin "--exec that hangs: its whole process group is killed at the deadline"
+start_recv exec2 --unix "$S1" --conn-timeout 1 --exec 'sleep 30.4301; true'
+guest "$S1" "$(boot 1)" 4
+expect_eq "guest" 4 "$GRC"
+sleep 0.3
+pgrep -f '^sleep 30\.4301' >/dev/null && t_fail "the command's sleep is still running"
+expect_line "$WORK/exec2.log" 'killed with its process group'
+stop_recv
+t_end
+
+t_begin "--exec that exits 0 but leaves a process behind: it is killed too"
+start_recv exec3 --unix "$S1" --exec 'sleep 30.4302 & exit 0'
+guest "$S1" "$(boot 1)"
+expect_eq "guest" 0 "$GRC"
+sleep 0.3
+pgrep -f '^sleep 30\.4302' >/dev/null && t_fail "a process it started outlived it"
+stop_recv
+t_end
+
+# --- 3 and 11. out of descriptors, and floods: no spin, a bounded log
+t_begin "no descriptor left: idle connections give theirs up, a real guest is answered"
+start_recv fd1 --unix "$S1" --unix "$S2" --max-per-guest 64 --state-dir "$WORK/fdstate"
+"$CLIENT" silent "$S1" 40 6000 >/dev/null &
+BG="$BG $!"
+sleep 0.5
+prlimit --pid "$RECV_PID" --nofile="$(lowest_free_fd "$RECV_PID"):" # not one more
+guest "$S2" "$(boot 1)" 3
+expect_eq "guest" 0 "$GRC"
+expect_eq "ack" accepted "$(ack)"
+[ -n "$(find "$WORK/fdstate" -type f ! -name '*.tmp')" ] ||
+	t_fail "the decision was not recorded (the spare descriptor)"
+expect_line "$WORK/fd1.log" 'out of file descriptors \(EMFILE\): closed the connection from .* idle longest'
+alive
+t_end
+
+t_begin "no descriptor left and nothing idle: no spin, a bounded log, then service again"
+for p in $BG; do kill "$p" 2>/dev/null; done
+BG=""
+sleep 0.5
+prlimit --pid "$RECV_PID" --nofile="$(lowest_free_fd "$RECV_PID"):"
+lines0=$(log_lines fd1)
+cpu0=$(cpu_ticks)
+"$CLIENT" flood "$S2" 300 close >/dev/null &
+flood=$!
+sleep 2
+cpu=$(($(cpu_ticks) - cpu0))
+lines=$(($(log_lines fd1) - lines0))
+echo "    in 2 s out of descriptors: $cpu ticks of CPU, $lines log lines"
+[ "$cpu" -lt 40 ] || t_fail "$cpu CPU ticks in 2 s: it spins"
+[ "$lines" -lt 45 ] || t_fail "$lines log lines in 2 s"
+prlimit --pid "$RECV_PID" --nofile=1024:
+wait "$flood"
+guest "$S2" "$(boot 2)" 3
+expect_eq "guest after the episode" 0 "$GRC"
+alive
+stop_recv
+t_end
+
+t_begin "a connection flood costs a bounded log (20000 connections)"
+start_recv flood --unix "$S1"
+"$CLIENT" flood "$S1" 10000 close >/dev/null
+"$CLIENT" flood "$S1" 10000 garbage >/dev/null
+sleep 0.3
+bytes=$(wc -c <"$WORK/flood.log")
+echo "    log: $bytes bytes for 20000 hostile connections"
+[ "$bytes" -lt 16384 ] || t_fail "$bytes bytes of log"
+guest "$S1" "$(boot 1)" 3
+expect_eq "guest after the flood" 0 "$GRC"
+# What was held back is said once its window ends.
+w=0
+until grep -q 'more lines like "\*: not an hv-swiotlb record' "$WORK/flood.log" || [ $w -ge 130 ]; do
+	sleep 0.1
+	w=$((w + 1))
+done
+expect_line "$WORK/flood.log" '\.\.\. [0-9]+ more lines like "\*: not an hv-swiotlb record \(\*\); closed" in the last 10 s'
+stop_recv
+t_end
+
+# --- 4. accepted means kept
+if [ "$PRELOAD" = 1 ]; then
+	for fault in "HVS_FAIL_OPENAT=.tmp:28|ENOSPC" "HVS_FAIL_OPENAT=.tmp:30|EROFS" \
+		"HVS_FAIL_FSYNC=5|EIO" "HVS_FAIL_OPENAT=.tmp:24|EMFILE"; do
+		var=${fault%%|*}
+		name=${fault#*|}
+		t_begin "the state file cannot be written ($name): 'failed', and nothing is decided"
+		rm -rf "$WORK/st4"
+		RENV="LD_PRELOAD=$FAULT $var" start_recv st4 --unix "$S1" --state-dir "$WORK/st4"
+		guest "$S1" "$(boot 4)"
+		expect_eq "guest" 4 "$GRC"
+		expect_eq "ack" failed "$(ack)"
+		expect_line "$WORK/st4.log" "cannot record the range in $WORK/st4 \\($name\\): answered 'failed'"
+		expect_eq "JSON lines" 0 "$(json_lines st4)"
+		stop_recv
+		[ -n "$(find "$WORK/st4" -type f)" ] && t_fail "a file is left: $(ls "$WORK/st4")"
+		start_recv st4b --unix "$S1" --state-dir "$WORK/st4"
+		guest "$S1" "$(boot 4)"
+		expect_eq "the same boot once the directory works" accepted "$(ack)"
+		stop_recv
+		t_end
+	done
+else
+	echo "    (state files that cannot be written: tested on the dynamic build, with LD_PRELOAD)"
+fi
+
+# --- 5, 6, 7. the state directory trusts nothing
+name_of() { # PEER: the state file name, as the receiver makes it
+	printf '%s' "$1" | "$CLIENT" state-name
+}
+t_begin "damaged state files are moved aside and never acted on"
+rm -rf "$WORK/st5"
+mkdir -m 0700 "$WORK/st5"
+f=$WORK/st5/$(name_of "unix:$S1")
+printf 'peer=unix:%s\nboot_id=%s\nbase=0x8000000\nsize=6710\ntime=1\n' "$S1" "$(boot 5)" >"$f"
+f2=$WORK/st5/$(name_of "unix:$S2")
+printf 'peer=unix:%s\nboot_id=%s\nbase=zz\nsize=67108864\ntime=1\n' "$S2" "$(boot 5)" >"$f2"
+start_recv st5 --unix "$S1" --unix "$S2" --state-dir "$WORK/st5"
+expect_line "$WORK/st5.log" 'is damaged \(the range is not one a host would have applied\): moved aside'
+expect_line "$WORK/st5.log" "$(basename "$f2") is damaged \\(.*\\): moved aside"
+[ -f "$f.corrupt" ] || t_fail "no $f.corrupt"
+[ -f "$f2.corrupt" ] || t_fail "no $f2.corrupt"
+guest "$S1" "$(boot 5)"
+expect_eq "the guest's own resend" accepted "$(ack)"
+guest "$S2" "$(boot 5)"
+expect_eq "the other guest's" accepted "$(ack)"
+stop_recv
+t_end
+
+t_begin "a FIFO in the state directory: listening at once, the FIFO moved aside"
+rm -rf "$WORK/st6"
+mkdir -m 0700 "$WORK/st6"
+mkfifo "$WORK/st6/$(name_of "unix:$S1")"
+t0=$(now_ms)
+start_recv st6 --unix "$S1" --state-dir "$WORK/st6"
+ms=$(($(now_ms) - t0))
+expect_line "$WORK/st6.log" 'listening on'
+[ "$ms" -lt 2000 ] || t_fail "it took $ms ms to listen"
+expect_line "$WORK/st6.log" 'is damaged \(not a regular file\)'
+guest "$S1" "$(boot 6)"
+expect_eq "guest" 0 "$GRC"
+stop_recv
+t_end
+
+t_begin "a symlink planted at <peer>.tmp is not followed; its target stays whole"
+rm -rf "$WORK/st7"
+mkdir -m 0700 "$WORK/st7"
+echo precious >"$WORK/victim"
+ln -s "$WORK/victim" "$WORK/st7/$(name_of "unix:$S1").tmp"
+start_recv st7 --unix "$S1" --state-dir "$WORK/st7"
+guest "$S1" "$(boot 7)"
+expect_eq "guest" 0 "$GRC"
+expect_eq "the symlink's target" precious "$(cat "$WORK/victim")"
+[ -L "$WORK/st7/$(name_of "unix:$S1").tmp" ] && t_fail "the symlink is still there"
+stop_recv
+t_end
+
+t_begin "a state directory others can write, or another user owns, is refused"
+chmod 0777 "$WORK/st7"
+"$RECV" --unix "$S1" --state-dir "$WORK/st7" >/dev/null 2>"$WORK/st7.err"
+expect_eq "exit, writable by all" 1 "$?"
+expect_line "$WORK/st7.err" 'can be written by others \(mode 777\): chmod go-w it'
+chmod 0700 "$WORK/st7"
+chown nobody "$WORK/st7"
+"$RECV" --unix "$S1" --state-dir "$WORK/st7" >/dev/null 2>"$WORK/st7.err"
+expect_eq "exit, another owner" 1 "$?"
+expect_line "$WORK/st7.err" 'belongs to uid [0-9]+, not to this receiver'
+[ -S "$S1" ] && t_fail "a refused receiver left its socket"
+t_end
+
+# --- 8. SIGHUP
+t_begin "SIGHUP: it lives on, keeps its socket, and reads the state directory again"
+rm -rf "$WORK/st8"
+start_recv st8 --unix "$S1" --state-dir "$WORK/st8"
+guest "$S1" "$(boot 8)"
+expect_eq "first" accepted "$(ack)"
+kill -HUP "$RECV_PID"
+sleep 0.2
+alive
+[ -S "$S1" ] || t_fail "the socket file is gone"
+expect_line "$WORK/st8.log" 'SIGHUP: read the ranges of 1 guest again'
+guest "$S1" "$(boot 8)"
+expect_eq "after SIGHUP" duplicate "$(ack)"
+# The operator forgets the guest: delete its file, then SIGHUP.
+rm "$WORK/st8/$(name_of "unix:$S1")"
+kill -HUP "$RECV_PID"
+sleep 0.2
+guest "$S1" "$(boot 8)"
+expect_eq "forgotten" accepted "$(ack)"
+stop_recv
+t_end
+
+t_begin "SIGHUP without a state directory: logged, and on it goes"
+start_recv hup --unix "$S1"
+kill -HUP "$RECV_PID"
+sleep 0.2
+alive
+expect_line "$WORK/hup.log" 'SIGHUP: no --state-dir to reload; going on'
+stop_recv
+t_end
+
+# --- 9. a stdout nobody reads
+t_begin "a stdout nobody reads stalls no guest; what was dropped is counted"
+mkfifo "$WORK/out.fifo"
+exec 3<>"$WORK/out.fifo" # held open, never read until the end
+set --
+i=0
+while [ $i -lt 64 ]; do set -- "$@" --unix "$WORK/l$i"; i=$((i + 1)); done
+ROUT=$WORK/out.fifo start_recv stall "$@"
+t0=$(now_ms)
+"$CLIENT" load "$WORK/l" 64 40 >"$WORK/stall.out"
+ms=$(($(now_ms) - t0))
+echo "    5120 handoffs with stdout stalled: $ms ms"
+expect_line "$WORK/stall.out" '^accepted=2560$'
+expect_line "$WORK/stall.out" '^duplicate=2560$'
+[ "$ms" -lt 15000 ] || t_fail "took $ms ms"
+# Now a reader: the queue drains, and the stream says what it dropped.
+timeout 5 cat "$WORK/out.fifo" >"$WORK/stall.json" &
+reader=$!
+sleep 1
+stop_recv
+exec 3>&-
+wait "$reader"
+got=$(grep -c '"event":"accepted"' "$WORK/stall.json")
+dropped=$(sed -n 's/.*"event":"dropped","count":\([0-9]*\).*/\1/p' "$WORK/stall.json" | awk '{ s += $1 } END { print s + 0 }')
+echo "    stdout: $got events written, $dropped counted as dropped"
+expect_eq "events written + dropped" 2560 $((got + dropped))
+[ "$dropped" -gt 0 ] || t_fail "nothing was dropped: the test did not stall stdout"
+t_end
+
+# --- 10. idle connections starve no one
+t_begin "17 guests x 16 idle connections (the defaults): an 18th guest is answered"
+set --
+i=0
+while [ $i -lt 18 ]; do set -- "$@" --unix "$WORK/p$i"; i=$((i + 1)); done
+start_recv idle "$@"
+i=0
+while [ $i -lt 17 ]; do
+	"$CLIENT" silent "$WORK/p$i" 16 8000 >/dev/null &
+	BG="$BG $!"
+	i=$((i + 1))
+done
+sleep 1
+guest "$WORK/p17" "$(boot 10)" 3
+expect_eq "guest 18" 0 "$GRC"
+[ "$GMS" -lt 1000 ] || t_fail "it took $GMS ms"
+stop_recv
+for p in $BG; do kill "$p" 2>/dev/null; done
+BG=""
+t_end
+
+t_begin "thousands of idle connections from 60 guests: a real guest in under 1 s"
+set --
+i=0
+while [ $i -lt 61 ]; do set -- "$@" --unix "$WORK/q$i"; i=$((i + 1)); done
+start_recv idle2 --max-conns 4096 --max-per-guest 64 "$@"
+i=0
+while [ $i -lt 60 ]; do
+	"$CLIENT" silent "$WORK/q$i" 60 15000 >/dev/null &
+	BG="$BG $!"
+	i=$((i + 1))
+done
+sleep 3
+echo "    receiver descriptors: $(fd_count)"
+[ "$(fd_count)" -gt 3000 ] || t_fail "only $(fd_count) descriptors: the idle connections are not there"
+guest "$WORK/q60" "$(boot 11)" 1
+expect_eq "guest" 0 "$GRC"
+[ "$GMS" -lt 1000 ] || t_fail "it took $GMS ms"
+stop_recv
+for p in $BG; do kill "$p" 2>/dev/null; done
+BG=""
+t_end
+
+# --- 12. errno names, and a failing poll() exits 1
+if [ "$PRELOAD" = 1 ]; then
+	t_begin "a poll() that fails: one line with the errno's name, exit 1"
+	RENV="LD_PRELOAD=$FAULT HVS_FAIL_PPOLL=3:12" start_recv poll --unix "$S1"
+	wait "$RECV_PID"
+	rc=$?
+	RECV_PID=""
+	expect_eq "exit" 1 "$rc"
+	expect_line "$WORK/poll.log" '^hv-swiotlb-recv: poll: ENOMEM; stopping$'
+	t_end
+fi
+
+t_begin "no log line of any run above names an errno by its number"
+grep -h 'errno [0-9]' "$WORK"/*.log && t_fail "see above"
+t_end
+
+t_summary
