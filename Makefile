@@ -79,7 +79,9 @@ KLIBC_FORCE := -Os -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unw
 	-fomit-frame-pointer -mno-sse -falign-functions=1 -falign-jumps=1 -falign-loops=1 \
 	-fno-jump-tables -ffunction-sections -fdata-sections \
 	-Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none
-MUSL_FORCE := -static -ffunction-sections -fdata-sections -Wl,--gc-sections
+# musl-gcc's specs drop gcc's default build-id, which packagers' debuginfo
+# tools need; they also strip, so this build is not stripped here.
+MUSL_FORCE := -static -ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,--build-id
 
 # Each build's flags, remembered: a change of flags rebuilds (stamp files).
 F_klibc := $(WARN) $(DEFS) $(CPPFLAGS) $(CFLAGS) $(KLIBC_FORCE) $(LDFLAGS)
@@ -105,13 +107,12 @@ $(B)/%/.flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CC_$*) $(F_$*)' | cmp -s - $@ 2>/dev/null || echo '$(CC_$*) $(F_$*)' >$@
 
-# The guest tool, for every libc; the static ones stripped.
+# The guest tool, for every libc; klibc's stripped, to its size budget.
 $(B)/klibc/hv-swiotlb: $(GUEST_SRC) src/guest/klibc_nostdio.c $(GUEST_HDRS) $(B)/klibc/.flags
 	$(KLCC) -static $(INC_GUEST) $(F_klibc) -o $@ $(GUEST_SRC) src/guest/klibc_nostdio.c
 	$(STRIP) --strip-all -R .comment $@
 $(B)/musl/hv-swiotlb: $(GUEST_SRC) $(GUEST_HDRS) $(B)/musl/.flags
 	$(MUSLCC) $(INC_GUEST) $(F_musl) -o $@ $(GUEST_SRC)
-	$(STRIP) --strip-all -R .comment $@
 $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb $(B)/asan/hv-swiotlb: \
 		$(B)/%/hv-swiotlb: $(GUEST_SRC) $(GUEST_HDRS) $(B)/%/.flags
 	$(CC_$*) $(INC_GUEST) $(F_$*) -o $@ $(GUEST_SRC)

@@ -1,0 +1,119 @@
+#!/bin/sh
+# The packages a distribution ships, built as it builds them from a copy of
+# this tree: dpkg-buildpackage and lintian, the trigger, the drop-in and the
+# units, the contents against `make install`; rpmbuild and the RPMs' files.
+# The unpacked Debian packages are left in BUILD/packages/deb-root, where
+# the boot tests take the files of the images they boot.
+#
+#   tests/packages.sh BUILD
+set -u
+B=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$HERE/lib.sh"
+
+VERSION=$(sed -n 's/^VERSION := //p' "$TOP/Makefile")
+P=$B/packages
+rm -rf "$P"
+mkdir -p "$P/src"
+SRC=$P/src/hv-swiotlb-$VERSION
+
+t_begin "a copy of the tree, as a release tarball has it"
+mkdir -p "$SRC"
+(cd "$TOP" && { git ls-files -co --exclude-standard 2>/dev/null || find . -type f; } |
+	grep -v '^build/' | tar -cf - -T -) | tar -xf - -C "$SRC" || t_fail "copy failed"
+[ -f "$SRC/debian/rules" ] || t_fail "no debian/rules"
+t_end
+
+t_begin "dpkg-buildpackage -us -uc -b builds both packages"
+(cd "$SRC" && dpkg-buildpackage -us -uc -b) >"$P/dpkg-buildpackage.log" 2>&1 ||
+	t_fail "failed: $(tail -n 5 "$P/dpkg-buildpackage.log")"
+DEB=$P/src/hv-swiotlb_${VERSION}_amd64.deb
+RDEB=$P/src/hv-swiotlb-recv_${VERSION}_amd64.deb
+[ -f "$DEB" ] || t_fail "no $(basename "$DEB")"
+[ -f "$RDEB" ] || t_fail "no $(basename "$RDEB")"
+grep -i 'warning' "$P/dpkg-buildpackage.log" && t_fail "the build warned"
+t_end
+
+t_begin "lintian: no error, no warning without an override that says why"
+lintian --pedantic -I --show-overrides "$P/src/hv-swiotlb_${VERSION}_amd64.changes" \
+	>"$P/lintian.log" 2>&1
+sed 's/^/      | /' "$P/lintian.log"
+grep -E '^[EW]: ' "$P/lintian.log" && t_fail "see above"
+expect_line "$P/lintian.log" '^O: hv-swiotlb: statically-linked-binary \[usr/sbin/hv-swiotlb\]$'
+t_end
+
+ctrl() { dpkg-deb --ctrl-tarfile "$1" | tar -xOf - "./$2" 2>/dev/null; }
+t_begin "hv-swiotlb: the update-initramfs trigger, the unit enabled, the drop-in"
+ctrl "$DEB" triggers >"$P/triggers"
+expect_line "$P/triggers" '^activate-noawait update-initramfs$'
+expect_eq "trigger lines" 1 "$(grep -c '^activate' "$P/triggers")"
+ctrl "$DEB" postinst >"$P/postinst"
+expect_line "$P/postinst" "deb-systemd-helper enable 'hv-swiotlb.service'"
+# The receiver is left to the administrator: enabled again on upgrade only
+# if it was (dh_installsystemd --no-enable), never started.
+ctrl "$RDEB" postinst >"$P/postinst-recv"
+expect_line "$P/postinst-recv" "if deb-systemd-helper debian-installed 'hv-swiotlb-recv.service'"
+expect_no_line "$P/postinst-recv" "deb-systemd-invoke .*start"
+t_end
+
+# Both packages unpacked, for the comparison and for the boot tests.
+D=$P/deb-root
+mkdir -p "$D"
+dpkg-deb -x "$DEB" "$D"
+dpkg-deb -x "$RDEB" "$D"
+
+t_begin "the packages hold exactly what make install installs (docs aside)"
+vars=$(sed -n '/^INSTALL_VARS = /,/[^\\]$/p' "$SRC/debian/rules" |
+	sed 's/^INSTALL_VARS = //; s/\\$//' | tr '\n\t' '  ')
+# shellcheck disable=SC2086 # one word per variable
+make -s -C "$SRC" install DESTDIR="$P/make-root" $vars >"$P/make-install.log" 2>&1 ||
+	t_fail "make install: $(tail -n 3 "$P/make-install.log")"
+(cd "$D" && find . -type f | grep -v '^\./usr/share/doc/\|^\./usr/share/lintian/' |
+	sed 's/\.gz$//' | sort) >"$P/deb.list"
+(cd "$P/make-root" && find . -type f | sort) >"$P/make.list"
+diff -u "$P/make.list" "$P/deb.list" >"$P/list.diff" || t_fail "$(cat "$P/list.diff")"
+# Scripts, units and the drop-in byte for byte; binaries by kind.
+while read -r f; do
+	case "$f" in
+	*/sbin/* | */bin/* | */man/*) continue ;;
+	esac
+	cmp -s "$P/make-root/$f" "$D/$f" || t_fail "$f differs"
+done <"$P/make.list"
+file "$D/usr/sbin/hv-swiotlb" | grep -q 'statically linked' ||
+	t_fail "usr/sbin/hv-swiotlb is not static: $(file "$D/usr/sbin/hv-swiotlb")"
+expect_line "$D/usr/lib/dracut/dracut.conf.d/90-hv-swiotlb.conf" '^add_dracutmodules\+=" hv-swiotlb "$'
+[ -f "$D/lib/systemd/system/hv-swiotlb.service" ] || t_fail "no hv-swiotlb.service"
+[ -x "$D/usr/share/initramfs-tools/hooks/hv-swiotlb" ] || t_fail "no initramfs-tools hook"
+[ -x "$D/usr/lib/dracut/modules.d/91hv-swiotlb/module-setup.sh" ] || t_fail "no dracut module"
+t_end
+
+t_begin "rpmbuild --nodeps builds the spec, the dracut module in it"
+tar -czf "$P/hv-swiotlb-$VERSION.tar.gz" -C "$P/src" --exclude=debian/.debhelper \
+	--exclude="hv-swiotlb-$VERSION/build" "hv-swiotlb-$VERSION"
+mkdir -p "$P/rpm/SOURCES"
+cp "$P/hv-swiotlb-$VERSION.tar.gz" "$P/rpm/SOURCES/"
+rpmbuild --nodeps -bb --define "_topdir $P/rpm" "$SRC/rpm/hv-swiotlb.spec" \
+	>"$P/rpmbuild.log" 2>&1 || t_fail "rpmbuild: $(tail -n 5 "$P/rpmbuild.log")"
+RPM=$(find "$P/rpm/RPMS" -name "hv-swiotlb-$VERSION-*.rpm" | head -n 1)
+RRPM=$(find "$P/rpm/RPMS" -name "hv-swiotlb-recv-$VERSION-*.rpm" | head -n 1)
+rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$RPM" >"$P/rpm.list" 2>/dev/null
+rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$RRPM" >"$P/rpm-recv.list" 2>/dev/null
+echo "    $(basename "$RPM"):"
+sed 's/^/      /' "$P/rpm.list"
+echo "    $(basename "$RRPM"):"
+sed 's/^/      /' "$P/rpm-recv.list"
+expect_line "$P/rpm.list" '^d[-rwx]+ /usr/lib/dracut/modules\.d/91hv-swiotlb$'
+expect_line "$P/rpm.list" ' /usr/lib/dracut/modules\.d/91hv-swiotlb/module-setup\.sh$'
+expect_line "$P/rpm.list" ' /usr/lib/dracut/modules\.d/91hv-swiotlb/hv-swiotlb-hook\.sh$'
+expect_line "$P/rpm.list" ' /usr/lib/dracut/dracut\.conf\.d/90-hv-swiotlb\.conf$'
+expect_line "$P/rpm.list" ' /usr/libexec/hv-swiotlb/hv-swiotlb-boot$'
+expect_line "$P/rpm.list" ' /usr/lib/systemd/system/hv-swiotlb\.service$'
+expect_no_line "$P/rpm.list" 'initramfs-tools'
+expect_line "$P/rpm-recv.list" ' /usr/bin/hv-swiotlb-recv$'
+expect_line "$P/rpm-recv.list" ' /usr/lib/systemd/system/hv-swiotlb-recv\.service$'
+rpm -qp --scripts "$RPM" 2>/dev/null | grep -q 'dracut -f' && t_fail "a scriptlet runs dracut"
+t_end
+
+t_summary
