@@ -239,6 +239,45 @@ expect_eq "bad --max-size" 64 "$?"
 expect_eq "port 0" 64 "$?"
 t_end
 
+# --- behind a relay that follows OpenVMM's rule for hv_sock to Unix sockets:
+# a guest's connection to port 18515 goes to <path>_18515, or, when that does
+# not exist, to <path>_<the port's service GUID>.
+GUID=00004853-facb-11e6-bd58-64006a7986d3
+start_relay() { # GUEST_SIDE HOST_PATH
+	# One connection: the port's path, else the GUID's (a script: socat's
+	# address syntax takes the colons of a command line for its own).
+	cat >"$1.relay" <<RELAY
+#!/bin/sh
+socat - UNIX-CONNECT:$2_18515 2>/dev/null || exec socat - UNIX-CONNECT:$2_$GUID
+RELAY
+	chmod +x "$1.relay"
+	socat "UNIX-LISTEN:$1,fork" "EXEC:$1.relay" 2>/dev/null &
+	RELAY_PID=$!
+	w=0
+	while [ ! -S "$1" ] && [ $w -lt 200 ]; do sleep 0.01; w=$((w + 1)); done
+}
+
+t_begin "behind an OpenVMM-style relay: hv-swiotlb-recv --unix <path>_18515"
+start_relay "$WORK/vm1.guest" "$WORK/vm1.hvsock"
+start_recv relay1 --unix "$WORK/vm1.hvsock_18515"
+guest "$WORK/vm1.guest" "hv_pci_swiotlb=64M" 0x8000000 67108864
+expect_eq "guest exit" 0 "$GRC"
+expect_line "$GSTATUS" '^ack=accepted$'
+expect_line "$WORK/relay1.json" "\"peer\":\"unix:$WORK/vm1.hvsock_18515\""
+stop_recv
+kill "$RELAY_PID" 2>/dev/null
+t_end
+
+t_begin "behind the relay, the service-GUID path when the port's is not there"
+start_relay "$WORK/vm2.guest" "$WORK/vm2.hvsock"
+start_recv relay2 --unix "$WORK/vm2.hvsock_$GUID"
+guest "$WORK/vm2.guest" "hv_pci_swiotlb=64M" 0x8000000 67108864
+expect_eq "guest exit" 0 "$GRC"
+expect_line "$WORK/relay2.json" "\"peer\":\"unix:$WORK/vm2.hvsock_$GUID\""
+stop_recv
+kill "$RELAY_PID" 2>/dev/null
+t_end
+
 # --- load: 64 guests (sockets), 40 boots each, every record sent twice
 t_begin "load: 5120 handoffs from 64 concurrent guests, none lost or doubled"
 set --

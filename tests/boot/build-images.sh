@@ -5,13 +5,16 @@
 # test-only additions of tests/boot/. Nothing outside OUT is written.
 #
 #   tests/boot/build-images.sh STAGE RECV OUT [IMAGE...]
-#   IMAGE: dracut-systemd, dracut-shell, initramfs-tools (default: all)
+#   IMAGE: dracut-systemd, dracut-shell, initramfs-tools, dracut-unit
+#   (default: all). dracut-unit has no hv-swiotlb module but the tree's
+#   hv-swiotlb.service, run by the initramfs' systemd as PID 1: the stand-in
+#   for a boot without an initramfs.
 set -eu
 STAGE=$(cd "$1" && pwd)
 RECV=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 OUT=$3
 shift 3
-IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools}
+IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit}
 wanted() { case " $IMAGES " in *" $1 "*) return 0 ;; esac; return 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib-images.sh
@@ -44,7 +47,8 @@ mke2fs -q -t ext4 -d "$OUT/rootdir" "$OUT/root.ext4" 32M
 rm -rf "$OUT/dracut" "$OUT/hvtest-module"
 mkdir -p "$OUT/conf.d" "$OUT/tmp" "$OUT/hvtest-module/99hv-swiotlb-test"
 cp "$HERE/dracut-test/module-setup.sh" "$OUT/hvtest-module/99hv-swiotlb-test/"
-cp "$HERE/hvtest-start.sh" "$OUT/hvtest-module/99hv-swiotlb-test/hvtest-start.sh"
+cp "$HERE/hvtest-start.sh" "$HERE/dracut-test/hvtest-setup.service" \
+	"$HERE/dracut-test/hvtest-order.conf" "$OUT/hvtest-module/99hv-swiotlb-test/"
 dracut_tree "$OUT/dracut" "$STAGE/usr/lib/dracut/modules.d/91hv-swiotlb" \
 	"$OUT/hvtest-module/99hv-swiotlb-test"
 : >"$OUT/dracut.conf"
@@ -65,6 +69,13 @@ if wanted dracut-systemd; then
 fi
 if wanted dracut-shell; then
 	build_dracut dracut-shell --omit "systemd systemd-initrd dracut-systemd"
+fi
+if wanted dracut-unit; then
+	dracutbasedir=$OUT/dracut HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_UNIT=$STAGE \
+		dracut --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
+		--no-hostonly --add hv-swiotlb-test --omit hv-swiotlb --kver "$KVER" \
+		--compress gzip --force "$OUT/dracut-unit.img" >"$OUT/dracut-unit.log" 2>&1 ||
+		{ tail -n 20 "$OUT/dracut-unit.log"; exit 1; }
 fi
 wanted initramfs-tools || { echo "built: $IMAGES in $OUT"; exit 0; }
 

@@ -12,7 +12,14 @@ hvtest_start() {
     mode=ok
     # shellcheck disable=SC2013 # words are what we want
     for arg in $(cat /proc/cmdline); do
-        case "$arg" in hvtest.recv=*) mode=${arg#hvtest.recv=} ;; esac
+        case "$arg" in
+        hvtest.recv=*) mode=${arg#hvtest.recv=} ;;
+        hvtest.status=present)
+            # As an initramfs that ran the tool would have left it.
+            mkdir -p /run/hv-swiotlb
+            echo "state=left-by-the-initramfs" >/run/hv-swiotlb/status
+            ;;
+        esac
     done
     case "$mode" in
     ok) set -- ;;

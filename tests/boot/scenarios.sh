@@ -18,7 +18,7 @@ KERNEL=/boot/vmlinuz-$KVER
 LOGS=$OUT/logs
 rm -rf "$LOGS" "$OUT/failed"
 mkdir -p "$LOGS"
-GENERATORS=${*:-dracut-systemd dracut-shell initramfs-tools}
+GENERATORS=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit}
 TIMEOUT_S=3
 BASE="root=/dev/vda rw rd.hvswiotlb.cid=1 rd.hvswiotlb.timeout=$TIMEOUT_S"
 POOL="hv_pci_swiotlb=4M hv_swiotlb_stub.size=4M"
@@ -38,6 +38,12 @@ disabled|$POOL rd.hvswiotlb=0
 not-asked|hv_swiotlb_stub.size=0
 required|$POOL hvtest.recv=none rd.hvswiotlb.required rd.shell=0 rd.emergency=poweroff
 "
+# The unit image: hv-swiotlb.service under systemd as PID 1, no hook.
+UNIT_SCENARIOS="
+unit-ok|$POOL rd.hvswiotlb.debug
+unit-skip|$POOL hvtest.status=present
+unit-required|$POOL hvtest.recv=none rd.hvswiotlb.required rd.shell=0 rd.emergency=poweroff
+"
 
 boot_one() { # GENERATOR NAME CMDLINE
 	sh "$HERE/boot.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
@@ -48,7 +54,9 @@ boot_one() { # GENERATOR NAME CMDLINE
 boot_all() {
 	running=0
 	for gen in $GENERATORS; do
-		echo "$SCENARIOS" | while IFS='|' read -r name cmdline; do
+		list=$SCENARIOS
+		[ "$gen" = dracut-unit ] && list=$UNIT_SCENARIOS
+		echo "$list" | while IFS='|' read -r name cmdline; do
 			[ -n "$name" ] && echo "$gen|$name|$cmdline"
 		done
 	done >"$LOGS/plan"
@@ -81,6 +89,9 @@ expect_bounded() {
 		t_fail "the handoff took '${ms}' ms, more than the ${TIMEOUT_S} s deadline"
 	fi
 }
+
+# The console line number where a pattern first shows ("" if none).
+console_line() { sed 's/\x1b\[[0-9;]*m//g' "$L" | grep -a -n -m 1 -E "$1" | cut -d: -f1; }
 
 # Kernel-log time of the first line matching a pattern ("" if none).
 klog_time() { sed -n "s/^\[ *\([0-9.]*\)\] .*$1.*/\1/p" "$L" | tr -d '\r' | head -n 1; }
@@ -165,10 +176,38 @@ check() { # GENERATOR NAME
 		kmsg_has 'hv-swiotlb:' && t_fail "hv-swiotlb logged something with nothing asked for"
 		grep -q '^HVTEST-FILE /run/hvtest/recv.json: ' "$L" && t_fail "the receiver got a record"
 		;;
-	required)
+	unit-ok)
+		expect_root
+		expect_status state=acknowledged ack=accepted verdict=ok
+		expect_kmsg 'hv-swiotlb: handed \[0x[0-9a-f]*\.\.0x[0-9a-f]*) (4194304 bytes) to vsock:1:18515: accepted'
+		lsinitrd "$OUT/dracut-unit.img" 2>/dev/null | grep -q 'hooks/pre-trigger/.*hv-swiotlb' &&
+			t_fail "the unit image has the hook: the unit is not what ran"
+		# systemd ran it before sysinit.target, as the unit says (dracut's
+		# own units here have no default dependencies, so the console, not
+		# the root mount, is the measure).
+		done_at=$(console_line 'Finished hv-swiotlb\.servic')
+		sysinit_at=$(console_line 'Reached target sysinit\.target')
+		if [ -z "$done_at" ] || [ -z "$sysinit_at" ] || [ "$done_at" -ge "$sysinit_at" ]; then
+			t_fail "hv-swiotlb.service finished at console line '$done_at', sysinit.target at '$sysinit_at'"
+		fi
+		;;
+	unit-skip)
+		expect_root
+		expect_status state=left-by-the-initramfs
+		kmsg_has 'hv-swiotlb:' && t_fail "the unit ran although the initramfs had"
+		grep -q '^HVTEST-FILE /run/hvtest/recv.json: ' "$L" && t_fail "the receiver got a record"
+		;;
+	required | unit-required)
 		grep -q '^HVTEST-ROOT-REACHED' "$L" && t_fail "the boot went on to the real root"
-		grep -q 'hv-swiotlb: the swiotlb pool handoff failed (exit 3) and rd.hvswiotlb.required is set' "$L" ||
-			t_fail "the console does not show why the boot stopped"
+		if [ "$2" = required ]; then
+			grep -q 'hv-swiotlb: the swiotlb pool handoff failed (exit 3) and rd.hvswiotlb.required is set' "$L" ||
+				t_fail "the console does not show why the boot stopped"
+		else
+			grep -aq 'Failed to start hv-swiotlb' "$L" ||
+				t_fail "the console does not show the unit's failure"
+			grep -aq 'Reached target emergency.target' "$L" ||
+				t_fail "the console does not show the emergency target"
+		fi
 		grep -q '^HVTEST-TIMEOUT' "$L" && t_fail "the guest did not power off or reboot"
 		;;
 	esac
