@@ -197,7 +197,9 @@ fuzz: $(addprefix $(B)/fuzz/,$(FUZZERS))
 	@sh tests/difftest/run.sh $(B) 5000000 $$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
 
 # Numbers, not pass/fail: bench/results.md, regenerated.
-bench: stage $(B)/glibc/hv-swiotlb $(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client
+bench: deps
+	@$(MAKE) --no-print-directory stage $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb \
+		$(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client
 	@sh bench/run.sh $(B)
 
 # The generator files name the installed binaries' paths.

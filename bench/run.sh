@@ -14,7 +14,7 @@ RECV_PID=""
 SOCAT_PID=""
 RUNS=${BENCH_RUNS:-200}
 HVPCI=sys/bus/vmbus/drivers/hv_pci
-GUEST=$B/glibc/hv-swiotlb
+# The binary measured is the one the initramfs carries.
 KGUEST=$B/klibc/hv-swiotlb
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -38,7 +38,7 @@ RECV_PID=$!
 socat UNIX-LISTEN:"$W/socat.sock",fork SYSTEM:'head -n 1 >/dev/null; echo ok' 2>/dev/null &
 SOCAT_PID=$!
 sleep 0.5
-ours() { "$GUEST" --root "$R" --target "unix:$W/recv.sock" --timeout 5 >/dev/null 2>&1; }
+ours() { "$KGUEST" --root "$R" --target "unix:$W/recv.sock" --timeout 5 >/dev/null 2>&1; }
 # What a user would write without us: read sysfs, pipe it through socat.
 cat >"$W/shell-way.sh" <<SH
 #!/bin/sh
@@ -61,8 +61,9 @@ shell_way() { sh "$W/shell-way.sh"; }
 	echo "| what | bytes |"
 	echo "| --- | --- |"
 } >"$OUT.new"
-row "klibc binary (static, stripped) | $(wc -c <"$KGUEST")"
-row "glibc binary (dynamic, for tests) | $(wc -c <"$GUEST")"
+row "klibc binary (static, stripped: the initramfs's) | $(wc -c <"$KGUEST")"
+[ -x "$B/musl/hv-swiotlb" ] && row "musl binary (static, not stripped) | $(wc -c <"$B/musl/hv-swiotlb")"
+row "glibc binary (dynamic, for tests) | $(wc -c <"$B/glibc/hv-swiotlb")"
 if [ -f "$B/stage/usr/sbin/hv-swiotlb" ] && command -v dracut >/dev/null; then
 	sh "$TOP/bench/image-size.sh" "$B" "$W/img" >"$W/img.txt" 2>"$W/img.err" &&
 		while IFS='|' read -r what bytes; do row "$what | $bytes"; done <"$W/img.txt"
@@ -71,11 +72,12 @@ fi
 # --- one handoff, ours and the shell's
 ours
 shell_way
-strace -f -c -o "$W/ours.strace" "$GUEST" --root "$R" --target "unix:$W/recv.sock" >/dev/null 2>&1
+strace -f -c -o "$W/ours.strace" "$KGUEST" --root "$R" --target "unix:$W/recv.sock" >/dev/null 2>&1
 strace -f -c -o "$W/shell.strace" sh "$W/shell-way.sh" >/dev/null 2>&1
-sys_ours=$(awk '/^100.00|total/ { print $(NF - 2) == "" ? $4 : $4 }' "$W/ours.strace" | tail -n 1)
-sys_shell=$(awk '/total/ { print $4 }' "$W/shell.strace" | tail -n 1)
-valgrind --tool=callgrind --callgrind-out-file="$W/ours.cg" "$GUEST" --root "$R" \
+# The total line: "100.00 SECONDS USECS/CALL CALLS [ERRORS] total".
+sys_ours=$(awk '$NF == "total" { print $4 }' "$W/ours.strace")
+sys_shell=$(awk '$NF == "total" { print $4 }' "$W/shell.strace")
+valgrind --tool=callgrind --callgrind-out-file="$W/ours.cg" "$KGUEST" --root "$R" \
 	--target "unix:$W/recv.sock" >/dev/null 2>"$W/ours.vg"
 valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$W/shell.cg.%p" \
 	sh "$W/shell-way.sh" >/dev/null 2>"$W/shell.vg"
@@ -95,12 +97,13 @@ ms_shell=$(($(now_ms) - t0))
 	echo "The shell way: \`cat\` both sysfs files and pipe them through \`socat\`"
 	echo "to a socat sink that answers a line; no checks, no framing, no deadline."
 	echo
-	echo "| measure | hv-swiotlb (glibc build) | shell + socat |"
+	echo "| measure | hv-swiotlb (klibc build) | shell + socat |"
 	echo "| --- | --- | --- |"
 } >>"$OUT.new"
 row "system calls (strace -f -c) | $sys_ours | $sys_shell"
 row "instructions (callgrind, all processes) | $ir_ours | $ir_shell"
 row "wall time of $RUNS runs | $ms_ours ms ($((ms_ours * 1000 / RUNS)) µs each) | $ms_shell ms ($((ms_shell * 1000 / RUNS)) µs each)"
+row "wall time, shell + socat over hv-swiotlb | $(awk -v a="$ms_shell" -v b="$ms_ours" 'BEGIN { printf "%.1f times", a / (b > 0 ? b : 1) }') | "
 
 # --- deadline accuracy: a peer that accepts and never answers
 "$B/glibc/hvs-test-peer" --listen "$W/silent.sock" --mode silent --max-wait 60000 \
@@ -161,7 +164,17 @@ row "outcome | $(tr '\n' ' ' <"$W/load.out")"
 row "resident memory after 1,000 handoffs | $rss_1k KiB"
 row "resident memory after 100,000 handoffs | $rss_100k KiB"
 
-# --- the boot: hook start to acknowledgement, from the tool's own debug log
+# --- the boot: hook start to acknowledgement, from the tool's own debug log.
+# With no boot logs yet (make check writes them), boot once per generator.
+if [ -z "$(ls "$B"/boot/logs/*.ok.log 2>/dev/null)" ]; then
+	echo "bench: no boot logs: booting each generator's image once (about a minute)..." >&2
+	tree=$B/stage
+	[ -d "$B/packages/deb-root" ] && tree=$B/packages/deb-root
+	sh "$TOP/tests/boot/build-images.sh" "$tree" "$B/glibc/hv-swiotlb-recv" "$B/boot" \
+		dracut-systemd dracut-shell initramfs-tools >"$W/boot-images.log" 2>&1 &&
+		HVTEST_ONLY=ok sh "$TOP/tests/boot/scenarios.sh" "$B/boot" dracut-systemd \
+			dracut-shell initramfs-tools >"$W/boot.log" 2>&1
+fi
 {
 	echo
 	echo "## In a booted guest"

@@ -5,7 +5,8 @@
 # scenarios are kept in OUT/failed/.
 #
 #   tests/boot/scenarios.sh OUT [GENERATOR...]
-#   (OUT is tests/boot/build-images.sh's output directory)
+#   (OUT is tests/boot/build-images.sh's output directory; HVTEST_ONLY=NAME
+#   boots that scenario alone, for make bench)
 set -u
 OUT=$(cd "$1" && pwd) || exit 1
 shift
@@ -57,7 +58,9 @@ boot_all() {
 		list=$SCENARIOS
 		[ "$gen" = dracut-unit ] && list=$UNIT_SCENARIOS
 		echo "$list" | while IFS='|' read -r name cmdline; do
-			[ -n "$name" ] && echo "$gen|$name|$cmdline"
+			[ -n "$name" ] || continue
+			[ -z "${HVTEST_ONLY:-}" ] || [ "$name" = "$HVTEST_ONLY" ] || continue
+			echo "$gen|$name|$cmdline"
 		done
 	done >"$LOGS/plan"
 	while IFS='|' read -r gen name cmdline; do
