@@ -130,11 +130,16 @@ GUEST_UNITS := test_kcmdline test_options test_pool test_wire test_verdict test_
 UNITS := $(GUEST_UNITS) $(HOST_UNITS)
 unit_src = $(if $(filter $(1),$(HOST_UNITS)),$(HOST_LIB),$(GUEST_LIB))
 unit_inc = $(if $(filter $(1),$(HOST_UNITS)),$(INC_HOST),$(INC_GUEST))
+# One rule per build: a pattern rule with two target patterns would be one
+# recipe that makes both, and the second would never be built.
+unit_rule = $(CC_$(1)) $(call unit_inc,test_$(2)) $(F_$(1)) -o $(3) $(4) $(call unit_src,test_$(2)) -lcmocka
 .SECONDEXPANSION:
-$(B)/glibc/test_% $(B)/asan/test_%: tests/unit/test_%.c tests/unit/table.h \
-		$$(call unit_src,test_$$*) $(GUEST_HDRS) $(HOST_HDRS) $$(@D)/.flags
-	$(CC_$(notdir $(@D))) $(call unit_inc,test_$*) $(F_$(notdir $(@D))) -o $@ $< \
-		$(call unit_src,test_$*) -lcmocka
+$(B)/glibc/test_%: tests/unit/test_%.c tests/unit/table.h $$(call unit_src,test_$$*) \
+		$(GUEST_HDRS) $(HOST_HDRS) $(B)/glibc/.flags
+	$(call unit_rule,glibc,$*,$@,$<)
+$(B)/asan/test_%: tests/unit/test_%.c tests/unit/table.h $$(call unit_src,test_$$*) \
+		$(GUEST_HDRS) $(HOST_HDRS) $(B)/asan/.flags
+	$(call unit_rule,asan,$*,$@,$<)
 
 # Scripted hosts and guests for the tests, over Unix sockets.
 $(B)/glibc/hvs-test-peer: tests/peer.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags

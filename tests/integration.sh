@@ -11,29 +11,11 @@ TOOL=$1
 PEER=$2
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-fixtures.sh
+. "$(dirname "$0")/lib-fixtures.sh"
 
 WORK=$(mktemp -d /tmp/hvs-it-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-BOOT_ID=6f1c2a7e-3b44-4c55-8d66-778899aabbcc
-HVPCI=sys/bus/vmbus/drivers/hv_pci
-n=0
-
-# new_root CMDLINE [BASE SIZE]: a fresh fixture tree in $R.
-new_root() {
-	n=$((n + 1))
-	R=$WORK/$n
-	mkdir -p "$R/proc/sys/kernel/random" "$R/dev" "$R/run" "$R/etc" "$R/$HVPCI"
-	printf '%s\n' "$1" >"$R/proc/cmdline"
-	echo "$BOOT_ID" >"$R/proc/sys/kernel/random/boot_id"
-	: >"$R/dev/kmsg"
-	if [ $# -ge 3 ]; then
-		printf '%s\n' "$2" >"$R/$HVPCI/swiotlb_base"
-		printf '%s\n' "$3" >"$R/$HVPCI/swiotlb_size"
-	fi
-	STATUS=$R/run/hv-swiotlb/status
-	KMSG=$R/dev/kmsg
-	SOCK=$R/sock
-}
 
 # start_peer MODE [extra peer args]: a scripted host on $SOCK.
 start_peer() {

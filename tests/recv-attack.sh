@@ -18,6 +18,8 @@ CLIENT=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=tests/lib-fixtures.sh
+. "$HERE/lib-fixtures.sh"
 FAULT=$(cd "$(dirname "$CLIENT")" && pwd)/libhvs-fault.so
 PRELOAD=${HVS_PRELOAD:-0}
 
@@ -31,53 +33,17 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-HVPCI=sys/bus/vmbus/drivers/hv_pci
-n=0
-
-# start_recv NAME ARGS...: logs in $WORK/NAME.{json,log}; $RENV is put in
-# its environment (for LD_PRELOAD).
-start_recv() {
-	RNAME=$1
-	shift
-	# shellcheck disable=SC2086 # RENV is words of NAME=VALUE
-	env ${RENV:-} "$RECV" "$@" >"${ROUT:-$WORK/$RNAME.json}" 2>"$WORK/$RNAME.log" &
-	RECV_PID=$!
-	w=0
-	until grep -q "listening on" "$WORK/$RNAME.log" 2>/dev/null || [ $w -ge 300 ]; do
-		sleep 0.01
-		w=$((w + 1))
-	done
-}
-
-stop_recv() {
-	[ -n "$RECV_PID" ] || return 0
-	kill -TERM "$RECV_PID" 2>/dev/null
-	wait "$RECV_PID"
-	RECV_RC=$?
-	RECV_PID=""
-}
 
 alive() { kill -0 "$RECV_PID" 2>/dev/null || t_fail "the receiver is gone"; }
-fd_count() { find "/proc/$RECV_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$RECV_PID/stat"; }
 log_lines() { wc -l <"$WORK/$1.log"; }
 json_lines() { grep -c '"event":"accepted"' "$WORK/$1.json"; }
 
-# guest SOCKET BOOT_ID [timeout]: the real hv-swiotlb, once; GRC, GMS, GSTATUS.
-guest() {
-	n=$((n + 1))
-	G=$WORK/g$n
-	mkdir -p "$G/proc/sys/kernel/random" "$G/dev" "$G/run" "$G/$HVPCI"
-	echo "hv_pci_swiotlb=64M" >"$G/proc/cmdline"
-	echo 0x8000000 >"$G/$HVPCI/swiotlb_base"
-	echo 67108864 >"$G/$HVPCI/swiotlb_size"
-	echo "$2" >"$G/proc/sys/kernel/random/boot_id"
-	: >"$G/dev/kmsg"
-	t0=$(now_ms)
-	"$GUEST" --root "$G" --target "unix:$1" --timeout "${3:-5}" 2>"$G/stderr"
-	GRC=$?
-	GMS=$(($(now_ms) - t0))
-	GSTATUS=$G/run/hv-swiotlb/status
+# g SOCKET BOOT_ID [TIMEOUT]: one guest with a 64 MiB pool.
+g() {
+	GUEST_TIMEOUT=${3:-5}
+	guest "$1" hv_pci_swiotlb=64M 0x8000000 67108864 "$2"
+	GUEST_TIMEOUT=5
 }
 ack() { sed -n 's/^ack=//p' "$GSTATUS" 2>/dev/null; }
 
@@ -89,7 +55,7 @@ S2=$WORK/s2.sock
 t_begin "--exec true: guest after guest is answered, the receiver lives on"
 start_recv exec1 --unix "$S1" --exec true
 for b in 1 2 3; do
-	guest "$S1" "$(boot $b)"
+	g "$S1" "$(boot $b)"
 	expect_eq "guest $b" 0 "$GRC"
 done
 sleep 0.2
@@ -102,7 +68,7 @@ t_end
 # --- 2. what an --exec command starts ends with it
 t_begin "--exec that hangs: its whole process group is killed at the deadline"
 start_recv exec2 --unix "$S1" --conn-timeout 1 --exec 'sleep 30.4301; true'
-guest "$S1" "$(boot 1)" 4
+g "$S1" "$(boot 1)" 4
 expect_eq "guest" 4 "$GRC"
 sleep 0.3
 pgrep -f '^sleep 30\.4301' >/dev/null && t_fail "the command's sleep is still running"
@@ -112,7 +78,7 @@ t_end
 
 t_begin "--exec that exits 0 but leaves a process behind: it is killed too"
 start_recv exec3 --unix "$S1" --exec 'sleep 30.4302 & exit 0'
-guest "$S1" "$(boot 1)"
+g "$S1" "$(boot 1)"
 expect_eq "guest" 0 "$GRC"
 sleep 0.3
 pgrep -f '^sleep 30\.4302' >/dev/null && t_fail "a process it started outlived it"
@@ -126,7 +92,7 @@ start_recv fd1 --unix "$S1" --unix "$S2" --max-per-guest 64 --state-dir "$WORK/f
 BG="$BG $!"
 sleep 0.5
 prlimit --pid "$RECV_PID" --nofile="$(lowest_free_fd "$RECV_PID"):" # not one more
-guest "$S2" "$(boot 1)" 3
+g "$S2" "$(boot 1)" 3
 expect_eq "guest" 0 "$GRC"
 expect_eq "ack" accepted "$(ack)"
 [ -n "$(find "$WORK/fdstate" -type f ! -name '*.tmp')" ] ||
@@ -152,7 +118,7 @@ echo "    in 2 s out of descriptors: $cpu ticks of CPU, $lines log lines"
 [ "$lines" -lt 45 ] || t_fail "$lines log lines in 2 s"
 prlimit --pid "$RECV_PID" --nofile=1024:
 wait "$flood"
-guest "$S2" "$(boot 2)" 3
+g "$S2" "$(boot 2)" 3
 expect_eq "guest after the episode" 0 "$GRC"
 alive
 stop_recv
@@ -166,7 +132,7 @@ sleep 0.3
 bytes=$(wc -c <"$WORK/flood.log")
 echo "    log: $bytes bytes for 20000 hostile connections"
 [ "$bytes" -lt 16384 ] || t_fail "$bytes bytes of log"
-guest "$S1" "$(boot 1)" 3
+g "$S1" "$(boot 1)" 3
 expect_eq "guest after the flood" 0 "$GRC"
 # What was held back is said once its window ends.
 w=0
@@ -187,7 +153,7 @@ if [ "$PRELOAD" = 1 ]; then
 		t_begin "the state file cannot be written ($name): 'failed', and nothing is decided"
 		rm -rf "$WORK/st4"
 		RENV="LD_PRELOAD=$FAULT $var" start_recv st4 --unix "$S1" --state-dir "$WORK/st4"
-		guest "$S1" "$(boot 4)"
+		g "$S1" "$(boot 4)"
 		expect_eq "guest" 4 "$GRC"
 		expect_eq "ack" failed "$(ack)"
 		expect_line "$WORK/st4.log" "cannot record the range in $WORK/st4 \\($name\\): answered 'failed'"
@@ -195,7 +161,7 @@ if [ "$PRELOAD" = 1 ]; then
 		stop_recv
 		[ -n "$(find "$WORK/st4" -type f)" ] && t_fail "a file is left: $(ls "$WORK/st4")"
 		start_recv st4b --unix "$S1" --state-dir "$WORK/st4"
-		guest "$S1" "$(boot 4)"
+		g "$S1" "$(boot 4)"
 		expect_eq "the same boot once the directory works" accepted "$(ack)"
 		stop_recv
 		t_end
@@ -220,9 +186,9 @@ expect_line "$WORK/st5.log" 'is damaged \(the range is not one a host would have
 expect_line "$WORK/st5.log" "$(basename "$f2") is damaged \\(.*\\): moved aside"
 [ -f "$f.corrupt" ] || t_fail "no $f.corrupt"
 [ -f "$f2.corrupt" ] || t_fail "no $f2.corrupt"
-guest "$S1" "$(boot 5)"
+g "$S1" "$(boot 5)"
 expect_eq "the guest's own resend" accepted "$(ack)"
-guest "$S2" "$(boot 5)"
+g "$S2" "$(boot 5)"
 expect_eq "the other guest's" accepted "$(ack)"
 stop_recv
 t_end
@@ -237,7 +203,7 @@ ms=$(($(now_ms) - t0))
 expect_line "$WORK/st6.log" 'listening on'
 [ "$ms" -lt 2000 ] || t_fail "it took $ms ms to listen"
 expect_line "$WORK/st6.log" 'is damaged \(not a regular file\)'
-guest "$S1" "$(boot 6)"
+g "$S1" "$(boot 6)"
 expect_eq "guest" 0 "$GRC"
 stop_recv
 t_end
@@ -248,7 +214,7 @@ mkdir -m 0700 "$WORK/st7"
 echo precious >"$WORK/victim"
 ln -s "$WORK/victim" "$WORK/st7/$(name_of "unix:$S1").tmp"
 start_recv st7 --unix "$S1" --state-dir "$WORK/st7"
-guest "$S1" "$(boot 7)"
+g "$S1" "$(boot 7)"
 expect_eq "guest" 0 "$GRC"
 expect_eq "the symlink's target" precious "$(cat "$WORK/victim")"
 [ -L "$WORK/st7/$(name_of "unix:$S1").tmp" ] && t_fail "the symlink is still there"
@@ -272,20 +238,20 @@ t_end
 t_begin "SIGHUP: it lives on, keeps its socket, and reads the state directory again"
 rm -rf "$WORK/st8"
 start_recv st8 --unix "$S1" --state-dir "$WORK/st8"
-guest "$S1" "$(boot 8)"
+g "$S1" "$(boot 8)"
 expect_eq "first" accepted "$(ack)"
 kill -HUP "$RECV_PID"
 sleep 0.2
 alive
 [ -S "$S1" ] || t_fail "the socket file is gone"
 expect_line "$WORK/st8.log" 'SIGHUP: read the ranges of 1 guest again'
-guest "$S1" "$(boot 8)"
+g "$S1" "$(boot 8)"
 expect_eq "after SIGHUP" duplicate "$(ack)"
 # The operator forgets the guest: delete its file, then SIGHUP.
 rm "$WORK/st8/$(name_of "unix:$S1")"
 kill -HUP "$RECV_PID"
 sleep 0.2
-guest "$S1" "$(boot 8)"
+g "$S1" "$(boot 8)"
 expect_eq "forgotten" accepted "$(ack)"
 stop_recv
 t_end
@@ -341,7 +307,7 @@ while [ $i -lt 17 ]; do
 	i=$((i + 1))
 done
 sleep 1
-guest "$WORK/p17" "$(boot 10)" 3
+g "$WORK/p17" "$(boot 10)" 3
 expect_eq "guest 18" 0 "$GRC"
 [ "$GMS" -lt 1000 ] || t_fail "it took $GMS ms"
 stop_recv
@@ -363,7 +329,7 @@ done
 sleep 3
 echo "    receiver descriptors: $(fd_count)"
 [ "$(fd_count)" -gt 3000 ] || t_fail "only $(fd_count) descriptors: the idle connections are not there"
-guest "$WORK/q60" "$(boot 11)" 1
+g "$WORK/q60" "$(boot 11)" 1
 expect_eq "guest" 0 "$GRC"
 [ "$GMS" -lt 1000 ] || t_fail "it took $GMS ms"
 stop_recv

@@ -9,55 +9,12 @@ GUEST=$2
 CLIENT=$3
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib-fixtures.sh
+. "$(dirname "$0")/lib-fixtures.sh"
 
 WORK=$(mktemp -d /tmp/hvs-recv-XXXXXX)
 RECV_PID=""
 trap 'stop_recv; rm -rf "$WORK"' EXIT
-BOOT_ID=6f1c2a7e-3b44-4c55-8d66-778899aabbcc
-HVPCI=sys/bus/vmbus/drivers/hv_pci
-n=0
-
-# start_recv NAME ARGS...: the receiver, logs in $WORK/NAME.{json,log}.
-start_recv() {
-	RNAME=$1
-	shift
-	"$RECV" "$@" >"$WORK/$RNAME.json" 2>"$WORK/$RNAME.log" &
-	RECV_PID=$!
-	i=0
-	until grep -q "listening on" "$WORK/$RNAME.log" 2>/dev/null || [ $i -ge 300 ]; do
-		sleep 0.01
-		i=$((i + 1))
-	done
-}
-
-stop_recv() {
-	[ -n "$RECV_PID" ] || return 0
-	kill -TERM "$RECV_PID" 2>/dev/null
-	wait "$RECV_PID"
-	RECV_RC=$?
-	RECV_PID=""
-}
-
-fd_count() {
-	find "/proc/$RECV_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
-}
-
-# guest SOCKET CMDLINE BASE SIZE [BOOT_ID]: the real hv-swiotlb, once.
-guest() {
-	n=$((n + 1))
-	G=$WORK/g$n
-	mkdir -p "$G/proc/sys/kernel/random" "$G/dev" "$G/run" "$G/$HVPCI"
-	printf '%s\n' "$2" >"$G/proc/cmdline"
-	printf '%s\n' "$3" >"$G/$HVPCI/swiotlb_base"
-	printf '%s\n' "$4" >"$G/$HVPCI/swiotlb_size"
-	echo "${5:-$BOOT_ID}" >"$G/proc/sys/kernel/random/boot_id"
-	: >"$G/dev/kmsg"
-	t0=$(now_ms)
-	"$GUEST" --root "$G" --target "unix:$1" --timeout "${GUEST_TIMEOUT:-5}" 2>"$G/stderr"
-	GRC=$?
-	GMS=$(($(now_ms) - t0))
-	GSTATUS=$G/run/hv-swiotlb/status
-}
 
 json_lines() {
 	grep -c '"event":"accepted"' "$WORK/$1.json"
