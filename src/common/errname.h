@@ -2,7 +2,7 @@
 /*
  * errno as its symbolic name ("ECONNREFUSED"). klibc's strerror() carries
  * a 4 KiB message table that would push the initramfs binary past its
- * 32 KiB budget; the names are shorter, exact and easy to search for.
+ * 28 KiB budget; the names are shorter, exact and easy to search for.
  */
 #ifndef HVS_ERRNAME_H
 #define HVS_ERRNAME_H
