@@ -219,8 +219,12 @@ new_root "quiet"
 head -c 40000 /dev/zero | tr '\0' 'x' >"$R/proc/cmdline"
 run_tool
 expect_eq exit 6 "$RC"
-expect_line "$KMSG" "the kernel command line in $R/proc/cmdline is longer than 32767 bytes"
+expect_line "$KMSG" "cannot read $R/proc/cmdline: EFBIG \\(over 32 KiB, more than any kernel passes\\)"
 expect_no_line "$KMSG" "is /proc mounted"
+# hv-swiotlb.service runs the handoff again when no status is left.
+expect_line "$STATUS" '^state=error$'
+expect_line "$STATUS" '^exit=6$'
+expect_line "$STATUS" '^reason=cannot read .*EFBIG'
 t_end
 
 # --- 6. stop signals at every step
@@ -303,22 +307,227 @@ t_end
 t_begin "--plan: transports and required, from every source of options"
 new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
 run_tool --plan
-expect_eq "plan" "transports=1 required=0" "$(cat "$R/stdout")"
+expect_eq "plan" "transports=1 required=0 resume=0" "$(cat "$R/stdout")"
 mkdir -p "$R/etc/cmdline.d"
 echo "rd.hvswiotlb.required" >"$R/etc/cmdline.d/x.conf"
 run_tool --plan
-expect_eq "plan, required from /etc/cmdline.d" "transports=1 required=1" "$(cat "$R/stdout")"
+expect_eq "plan, required from /etc/cmdline.d" "transports=1 required=1 resume=0" \
+	"$(cat "$R/stdout")"
 echo "rd.hvswiotlb=0" >"$R/etc/cmdline"
 run_tool --plan
-expect_eq "plan, disabled" "transports=0 required=1" "$(cat "$R/stdout")"
+expect_eq "plan, disabled" "transports=0 required=1 resume=0" "$(cat "$R/stdout")"
 new_root "hv_pci_swiotlb=64M"
 run_tool --plan
-expect_eq "plan, no pool" "transports=0 required=0" "$(cat "$R/stdout")"
+expect_eq "plan, no pool" "transports=0 required=0 resume=0" "$(cat "$R/stdout")"
 [ -e "$STATUS" ] && t_fail "--plan wrote a status file"
 [ -s "$KMSG" ] && t_fail "--plan wrote to the kernel log"
 new_root "hv_pci_swiotlb=64M rd.hvswiotlb.debug rd.hvswiotlb.port=x" 0x8000000 67108864
 run_tool --plan
-[ -s "$R/stderr" ] && t_fail "--plan said more than its two words: $(cat "$R/stderr")"
+[ -s "$R/stderr" ] && t_fail "--plan said more than its words: $(cat "$R/stderr")"
+t_end
+
+# --- 7. every exit leaves a status, and a late stop changes nothing
+t_begin "no /proc/cmdline: exit 6, and a status that says so"
+new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+rm "$R/proc/cmdline"
+run_tool --target "unix:$SOCK" --timeout 1
+expect_eq exit 6 "$RC"
+expect_line "$STATUS" '^state=error$'
+expect_line "$STATUS" '^exit=6$'
+expect_line "$STATUS" "^reason=cannot read $R/proc/cmdline: ENOENT; is /proc mounted\\?\$"
+t_end
+
+t_begin "a SIGTERM once the host has acknowledged: the outcome stands"
+if [ -n "$PRELOAD_MODES" ]; then
+	new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required" 0x8000000 67108864
+	start_peer accepted
+	t0=$(now_ms)
+	HVS_SIGNAL_RENAME=15 LD_PRELOAD=$HANG "$TOOL" --root "$R" --target "unix:$SOCK" \
+		--timeout 2 >/dev/null 2>&1
+	RC=$?
+	MS=$(($(now_ms) - t0))
+	stop_peer
+	expect_eq exit 0 "$RC"
+	expect_line "$STATUS" '^state=acknowledged$'
+	expect_line "$STATUS" '^ack=accepted$'
+	expect_line "$STATUS" '^exit=0$'
+	expect_no_line "$KMSG" 'stopped by'
+	bounded 2000
+else
+	echo "    (static build: LD_PRELOAD does not apply)"
+fi
+t_end
+
+t_begin "a SIGTERM once the handoff has failed: the failure's own exit code"
+if [ -n "$PRELOAD_MODES" ]; then
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	start_peer conflict
+	HVS_SIGNAL_RENAME=15 LD_PRELOAD=$HANG "$TOOL" --root "$R" --target "unix:$SOCK" \
+		--timeout 2 >/dev/null 2>&1
+	RC=$?
+	stop_peer
+	expect_eq exit 4 "$RC"
+	expect_line "$STATUS" '^state=refused$'
+	expect_line "$STATUS" '^exit=4$'
+else
+	echo "    (static build: LD_PRELOAD does not apply)"
+fi
+t_end
+
+# What can sit where the status is written, and must neither block the run
+# nor stop the status.
+for kind in fifo fifo-with-writer dangling-symlink symlink-to-file stale-file; do
+	t_begin "a $kind at the status file's temporary name"
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	mkdir -p "$R/run/hv-swiotlb"
+	tmp=$R/run/hv-swiotlb/status.tmp
+	case "$kind" in
+	fifo) mkfifo "$tmp" ;;
+	fifo-with-writer) silent_fifo "$tmp" ;;
+	dangling-symlink) ln -s "$R/nowhere/status" "$tmp" ;;
+	symlink-to-file) echo precious >"$R/precious" && ln -s "$R/precious" "$tmp" ;;
+	stale-file) echo "state=stale" >"$tmp" ;;
+	esac
+	start_peer accepted
+	run_tool --target "unix:$SOCK" --timeout 1
+	stop_peer
+	expect_eq exit 0 "$RC"
+	bounded 1000
+	expect_line "$STATUS" '^state=acknowledged$'
+	[ -e "$tmp" ] || [ -L "$tmp" ] && t_fail "the temporary name is still there"
+	[ "$kind" = symlink-to-file ] && expect_eq "the link's target" precious "$(cat "$R/precious")"
+	t_end
+done
+
+t_begin "a directory at the status file's temporary name: refused, at once"
+new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+mkdir -p "$R/run/hv-swiotlb/status.tmp"
+start_peer accepted
+run_tool --target "unix:$SOCK" --timeout 1
+stop_peer
+expect_eq exit 0 "$RC"
+bounded 1000
+expect_line "$KMSG" "cannot write $R/run/hv-swiotlb/status: EISDIR"
+t_end
+
+t_begin "a FIFO at the status file itself: replaced, never opened"
+new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+mkdir -p "$R/run/hv-swiotlb"
+mkfifo "$STATUS"
+start_peer accepted
+run_tool --target "unix:$SOCK" --timeout 1
+stop_peer
+bounded 1000
+[ -f "$STATUS" ] || t_fail "the status is not a regular file"
+expect_line "$STATUS" '^state=acknowledged$'
+t_end
+
+# Standard descriptors closed by whoever started the tool: the next open()
+# would take their numbers, and stderr's lines would go there.
+for closed in "2" "0 1 2" "1"; do
+	t_begin "fds $closed closed, --debug, no kernel log: the host gets a clean record"
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	rm "$KMSG"
+	start_peer accepted
+	case "$closed" in
+	2) "$TOOL" --root "$R" --target "unix:$SOCK" --timeout 1 --debug >"$R/stdout" 2>&- ;;
+	1) "$TOOL" --root "$R" --target "unix:$SOCK" --timeout 1 --debug >&- 2>"$R/stderr" ;;
+	*) "$TOOL" --root "$R" --target "unix:$SOCK" --timeout 1 --debug <&- >&- 2>&- ;;
+	esac
+	RC=$?
+	stop_peer
+	expect_eq exit 0 "$RC"
+	expect_line "$R/peer.out" '^record base=0x8000000 size=67108864 '
+	expect_no_line "$R/peer.out" '^bad-record'
+	expect_line "$STATUS" '^state=acknowledged$'
+	[ -e "$KMSG" ] && t_fail "something was written where the kernel log would be"
+	t_end
+done
+
+# --- 8. crash kernels: a kdump boot never stops, and says what the host keeps
+t_begin "a crash kernel (elfcorehdr=): required is ignored, --plan and --dry-run say so"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required elfcorehdr=0x7f000000" 0x8000000 67108864
+run_tool --plan
+expect_eq "plan" "transports=1 required=0 resume=0" "$(cat "$R/stdout")"
+run_tool --dry-run
+expect_line "$R/stdout" '^crash_kernel=1$'
+expect_line "$R/stdout" '^required=0$'
+t_end
+
+t_begin "a crash kernel with its own pool: handed over, the status says crash_kernel=1"
+new_root "hv_pci_swiotlb=64M elfcorehdr=0x7f000000" 0x8000000 67108864
+start_peer accepted
+run_tool --target "unix:$SOCK" --timeout 1
+stop_peer
+expect_eq exit 0 "$RC"
+expect_line "$STATUS" '^state=acknowledged$'
+expect_line "$STATUS" '^crash_kernel=1$'
+expect_line "$R/peer.out" '^record base=0x8000000 size=67108864 '
+t_end
+
+t_begin "a crash kernel without a pool: it says plainly what the host keeps"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required elfcorehdr=0x7f000000"
+mkdir -p "$R/sys/bus/vmbus/drivers/hv_pci"
+run_tool --target "unix:$SOCK" --timeout 1
+expect_eq exit 1 "$RC"
+expect_line "$STATUS" '^state=pool-absent$'
+expect_line "$STATUS" '^crash_kernel=1$'
+expect_line "$STATUS" '^required=0$'
+expect_line "$KMSG" 'rd.hvswiotlb.required is ignored in a crash kernel'
+expect_line "$KMSG" "this crash kernel hands over no pool: the host keeps the crashed kernel's range"
+t_end
+
+t_begin "a crash kernel known by /proc/vmcore alone (arm64 passes elfcorehdr in the device tree)"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required" 0x8000000 67108864
+: >"$R/proc/vmcore"
+run_tool --plan
+expect_eq "plan" "transports=1 required=0 resume=0" "$(cat "$R/stdout")"
+run_tool --dry-run
+expect_line "$R/stdout" '^crash_kernel=1$'
+t_end
+
+t_begin "not a crash kernel: no crash_kernel line in the status"
+new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+start_peer accepted
+run_tool --target "unix:$SOCK" --timeout 1
+stop_peer
+expect_no_line "$STATUS" '^crash_kernel='
+t_end
+
+# --- 9. whether this boot may resume from hibernation, as --plan tells the hooks
+HIBLOC=sys/firmware/efi/efivars/HibernateLocation-8cf2644b-4b0b-428f-9387-6d876050dc67
+t_begin "--plan's resume word, from every source the generators read"
+while IFS='|' read -r want cmdline conf; do
+	[ -n "$want" ] || continue
+	new_root "hv_pci_swiotlb=64M $cmdline" 0x8000000 67108864
+	if [ "$conf" = efi ]; then
+		mkdir -p "$R/${HIBLOC%/*}" && : >"$R/$HIBLOC"
+	elif [ -n "$conf" ]; then
+		mkdir -p "$R/etc/cmdline.d" && echo "$conf" >"$R/etc/cmdline.d/20-resume.conf"
+	fi
+	run_tool --plan
+	expect_eq "resume for '$cmdline' + '$conf'" "transports=1 required=0 resume=$want" \
+		"$(cat "$R/stdout")"
+done <<'CASES'
+0||
+1|resume=/dev/vdb|
+1|resume=UUID=0b9e0b6e-8a1f-4ad6-9f6b-2b0c5f3e4a11|
+0|resume=|
+0|resume=none|
+0|resume=/dev/vdb noresume|
+0|noresume resume=/dev/vdb|
+0|resume=/dev/vdb nohibernate|
+0|resume=/dev/vdb hibernate=no|
+0|resume=/dev/vdb hibernate=noresume|
+1|resume=/dev/vdb hibernate=nocompress|
+1|resume=/dev/vdb resume=/dev/vdc|
+0|resume=/dev/vdb resume=|
+1||resume=/dev/disk/by-uuid/0b9e0b6e
+0|noresume|resume=/dev/vdb
+1||efi
+0|noresume|efi
+1|"resume=/dev/vdb"|
+CASES
 t_end
 
 t_summary

@@ -12,6 +12,9 @@
  *                         (a number), as on a full or read-only directory
  *   HVS_FAIL_FSYNC=E      fsync() fails with errno E
  *   HVS_FAIL_PPOLL=N:E    the N-th ppoll() fails with errno E
+ *   HVS_SIGNAL_RENAME=N   rename() first raises signal N: a stop that comes
+ *                         once the outcome is decided, as the status is
+ *                         committed (tests/attack.sh)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -130,4 +133,13 @@ int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_
 		real = (int (*)(struct pollfd *, nfds_t, const struct timespec *,
 				const sigset_t *))dlsym(RTLD_NEXT, "ppoll");
 	return real(fds, n, ts, mask);
+}
+
+int rename(const char *from, const char *to)
+{
+	const char *sig = getenv("HVS_SIGNAL_RENAME");
+
+	if (sig && *sig)
+		raise(atoi(sig));
+	return (int)syscall(SYS_rename, from, to);
 }

@@ -345,7 +345,8 @@ t_begin "--help and --version"
 new_root "quiet"
 run_tool --help
 expect_eq "exit" 0 "$RC"
-expect_line "$R/stdout" "Exit: 0 done or nothing to do"
+expect_line "$R/stdout" "^usage: hv-swiotlb "
+expect_line "$R/stdout" "See hv-swiotlb\\(8\\)"
 run_tool --version
 expect_eq "exit" 0 "$RC"
 expect_line "$R/stdout" '^hv-swiotlb [0-9]+\.[0-9]+'

@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "fileio.h"
 
+#include "compat.h"
 #include "text.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 02000000
-#endif
 
 ssize_t hvs_read_regular(int fd, char *buf, size_t cap)
 {
@@ -101,5 +99,41 @@ int hvs_path_join(char *out, size_t cap, const char *a, const char *b)
 	}
 	memcpy(out, a, na);
 	memcpy(out + na, b, nb + 1);
+	return 0;
+}
+
+int hvs_path_exists(const char *root, const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	if (hvs_path_join(path, sizeof(path), root, rel) < 0)
+		return 0;
+	return stat(path, &st) == 0;
+}
+
+int hvs_std_fds_open(void)
+{
+	struct pollfd std[3] = { { 0, 0, 0 }, { 1, 0, 0 }, { 2, 0, 0 } };
+	int i;
+
+	/* One system call tells which are closed: poll() marks them POLLNVAL. */
+	if (poll(std, 3, 0) < 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		int fd;
+
+		if (!(std[i].revents & POLLNVAL))
+			continue;
+		/* Not O_CLOEXEC: a gap filled among 0, 1 and 2 stays filled. */
+		fd = open("/dev/null", O_RDWR | O_NOCTTY);
+		/* No /dev/null (an early initramfs): a directory, where writes fail. */
+		if (fd < 0)
+			fd = open("/", O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			return -1;
+		if (fd > 2)
+			close(fd); /* cannot happen: the lowest free number is i */
+	}
 	return 0;
 }

@@ -40,4 +40,15 @@ int hvs_fdprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* a + b into out; -1 (ENAMETOOLONG) when it does not fit. */
 int hvs_path_join(char *out, size_t cap, const char *a, const char *b);
 
+/* root + rel exists (stat(2) succeeds; a too-long path does not). */
+int hvs_path_exists(const char *root, const char *rel);
+
+/*
+ * Make 0, 1 and 2 open descriptors, on /dev/null where one is closed, before
+ * anything else is opened: otherwise the next open() would take the number,
+ * and what is written to stderr would go into the kernel log, the status
+ * file or the host's socket. 0, or -1 with errno.
+ */
+int hvs_std_fds_open(void);
+
 #endif

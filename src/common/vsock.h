@@ -8,6 +8,8 @@
 #ifndef HVS_VSOCK_H
 #define HVS_VSOCK_H
 
+#include "compat.h"
+
 #include <sys/socket.h>
 
 #if defined(__has_include)
@@ -36,18 +38,6 @@ struct sockaddr_vm {
 #endif
 #ifndef AF_VSOCK
 #define AF_VSOCK 40
-#endif
-#ifndef SOCK_NONBLOCK
-#define SOCK_NONBLOCK 04000
-#endif
-#ifndef SOCK_CLOEXEC
-#define SOCK_CLOEXEC 02000000
-#endif
-#ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0x4000
-#endif
-#ifndef MSG_DONTWAIT
-#define MSG_DONTWAIT 0x40
 #endif
 
 #endif

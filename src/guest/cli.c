@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "cli.h"
 
+#include "exitcode.h"
 #include "fileio.h"
 #include "numbers.h"
-#include "verdict.h"
 
 #include <string.h>
 
@@ -19,15 +19,11 @@ static void usage_line(int fd)
 		     "                  [--root DIR] | --help | --version\n");
 }
 
+/* The man page has the rest: every byte here is carried in every initramfs. */
 static void help(void)
 {
 	usage_line(1);
-	hvs_fdprintf(1, "%s", "\nHands the hv_pci swiotlb pool the kernel published to the host\n"
-	      "over AF_VSOCK, from the initramfs. --dry-run prints what it would\n"
-	      "do as key=value lines; --plan prints \"transports=0|1 required=0|1\"\n"
-	      "for the initramfs hooks. Exit: 0 done or nothing to do, 1 pool\n"
-	      "absent, 2 pool invalid, 3 no answer in time, 4 refused, 5 bad\n"
-	      "answer, 6 system error, 64 usage, 128+N signal N. See hv-swiotlb(8).\n");
+	hvs_fdprintf(1, "%s", "\nHands the hv_pci swiotlb pool's range to the host. See hv-swiotlb(8).\n");
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -111,7 +107,8 @@ int hvs_cli_parse(int argc, char **argv, struct hvs_cli *c)
 	    set_path(c->p.kmsg, given[O_KMSG], root, "/dev/kmsg") < 0 ||
 	    set_path(c->p.etc, NULL, root, "/etc") < 0 ||
 	    set_path(c->p.run, NULL, root, "/run") < 0 ||
-	    set_path(c->p.boot_id, NULL, root, "/proc/sys/kernel/random/boot_id") < 0)
+	    set_path(c->p.boot_id, NULL, root, "/proc/sys/kernel/random/boot_id") < 0 ||
+	    set_path(c->p.vmcore, NULL, root, "/proc/vmcore") < 0)
 		return usage_error("a path is too long", NULL);
 	return HVS_CLI_GO;
 }

@@ -20,6 +20,7 @@ struct hvs_paths {
 	char etc[HVS_PATH_MAX];
 	char run[HVS_PATH_MAX];
 	char boot_id[HVS_PATH_MAX];
+	char vmcore[HVS_PATH_MAX];
 };
 
 struct hvs_cli {

@@ -7,6 +7,7 @@
 
 static volatile sig_atomic_t fired;
 static unsigned total;
+static int armed;
 
 static int arm_us(unsigned long long us)
 {
@@ -16,13 +17,6 @@ static int arm_us(unsigned long long us)
 	it.it_value.tv_sec = (long)(us / 1000000u);
 	it.it_value.tv_usec = (long)(us % 1000000u);
 	return setitimer(ITIMER_REAL, &it, NULL);
-}
-
-int hvs_deadline_start(unsigned total_ms)
-{
-	fired = 0;
-	total = total_ms;
-	return arm_us((unsigned long long)total_ms * 1000u);
 }
 
 /* Microseconds left on the timer; 0 when it has fired. */
@@ -43,10 +37,16 @@ static unsigned long long elapsed_us(void)
 	return fired || left > all ? (fired ? all : 0) : all - left;
 }
 
-int hvs_deadline_retotal(unsigned total_ms)
+int hvs_deadline_set(unsigned total_ms)
 {
 	unsigned long long done, want = (unsigned long long)total_ms * 1000u;
 
+	if (!armed) {
+		armed = 1;
+		fired = 0;
+		total = total_ms;
+		return arm_us(want);
+	}
 	if (fired || total_ms == total)
 		return 0;
 	done = elapsed_us();
@@ -73,6 +73,11 @@ unsigned hvs_deadline_elapsed_ms(void)
 int hvs_deadline_passed(void)
 {
 	return fired || left_us() == 0;
+}
+
+int hvs_deadline_fired(void)
+{
+	return fired;
 }
 
 int hvs_deadline_on_alarm(void)

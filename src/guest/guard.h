@@ -9,7 +9,9 @@
  *     (hvs_guard_stall(): exit 3, state=stalled);
  *   - a run still going HVS_GRACE_MS after the deadline, whatever it is
  *     blocked in, is ended by the second alarm the same way;
- *   - a stop signal ends it with state=interrupted and exit 128 + signal.
+ *   - a stop signal ends it with state=interrupted and exit 128 + signal;
+ *   - once the outcome is decided (st->final), neither changes it: the
+ *     decided status is written and the decided exit code returned.
  *
  * Only async-signal-safe calls are made on these paths: the messages are
  * built with text.h, the status is written by status.c, which uses
@@ -21,11 +23,11 @@
 #include "status.h"
 
 /*
- * Install the handlers and arm the deadline (deadline.h). st is the
- * run's status, kept up to date by the caller; run_dir NULL writes no
- * status file (--dry-run).
+ * Install the handlers; the caller arms the deadline (deadline.h) right
+ * after. st is the run's status, kept up to date by the caller; run_dir
+ * NULL writes no status file (--dry-run, --plan).
  */
-int hvs_guard_start(struct hvs_status *st, const char *run_dir, unsigned timeout_ms);
+int hvs_guard_start(struct hvs_status *st, const char *run_dir);
 
 /* Name the step under way, for the report: hvs_step("reading", path). */
 void hvs_step(const char *verb, const char *object);

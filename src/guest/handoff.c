@@ -66,25 +66,19 @@ void hvs_target_format(const struct hvs_target *t, char *buf, size_t cap)
 }
 
 /*
- * Wait for events on fd until the deadline. 0 ready, -1 with ETIMEDOUT
- * (the deadline; its SIGALRM interrupting poll() means the same) or errno.
+ * The socket blocks: every blocking call below (connect, send, recv) is
+ * ended by the deadline's SIGALRM, which guard.c installs without
+ * SA_RESTART, with EINTR; the stop signals never return. So a prompt host
+ * costs one recv() and no poll() or clock reading. Should the alarm come
+ * between the check of interrupted() and the call, the grace alarm that
+ * follows it ends the run HVS_GRACE_MS later (deadline.h).
  */
-static int wait_fd(int fd, short events)
+static int interrupted(void)
 {
-	struct pollfd p = { fd, events, 0 };
-	unsigned left = hvs_deadline_left_ms();
-	int n;
-
-	if (left == 0) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
-	n = poll(&p, 1, (int)left);
-	if (n > 0)
-		return 0; /* errors and hang-ups show in the next call */
-	if (n == 0 || errno == EINTR)
-		errno = ETIMEDOUT;
-	return -1;
+	if (!hvs_deadline_fired() && errno != EINTR)
+		return 0;
+	errno = ETIMEDOUT;
+	return 1;
 }
 
 /* Sleep up to ms, never past the deadline. */
@@ -119,11 +113,10 @@ static int open_and_connect(const struct hvs_target *t, struct hvs_handoff_resul
 	struct sockaddr_vm vm;
 	struct sockaddr *sa;
 	socklen_t salen;
-	int fd, err = 0;
-	socklen_t errlen = sizeof(err);
+	int fd, err;
 
-	fd = socket(t->kind == HVS_TARGET_UNIX ? AF_UNIX : AF_VSOCK,
-		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(t->kind == HVS_TARGET_UNIX ? AF_UNIX : AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC,
+		    0);
 	if (fd < 0)
 		goto fail;
 
@@ -152,19 +145,9 @@ static int open_and_connect(const struct hvs_target *t, struct hvs_handoff_resul
 		salen = sizeof(vm);
 	}
 
-	if (connect(fd, sa, salen) == 0)
+	if (!hvs_deadline_fired() && connect(fd, sa, salen) == 0)
 		return fd;
-	if (errno == EINTR && hvs_deadline_passed())
-		errno = ETIMEDOUT;
-	if (errno != EINPROGRESS && errno != EINTR)
-		goto fail; /* EAGAIN on a Unix socket: the host's backlog is full */
-	if (wait_fd(fd, POLLOUT) < 0)
-		goto fail;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
-		goto fail;
-	if (err == 0)
-		return fd;
-	errno = err;
+	(void)interrupted();
 fail:
 	err = errno;
 	if (fd >= 0)
@@ -177,25 +160,14 @@ fail:
 static int send_all(int fd, const uint8_t *buf, size_t len)
 {
 	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		ssize_t n = hvs_deadline_fired() ? -1 : send(fd, buf, len, MSG_NOSIGNAL);
 
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR && hvs_deadline_passed()) {
-			errno = ETIMEDOUT;
+		if (n < 0 && interrupted())
 			return -1;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			if (wait_fd(fd, POLLOUT) < 0)
-				return -1;
-			continue;
-		}
-		return -1;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -208,8 +180,7 @@ static int host_closed(int err)
 
 /*
  * Read one acknowledgement frame: its header tells its length, and bytes
- * after it are ignored (hv-swiotlb-protocol(7)). Waits before reading, so
- * that a prompt host costs one poll() and one recv(). Returns the frame
+ * after it are ignored (hv-swiotlb-protocol(7)). Returns the frame
  * length, 0 when the host closed the connection before a whole frame
  * (*got says how far), or -1 with errno (ETIMEDOUT at the deadline, or
  * EPROTO with *wire_err set for a header no host should send).
@@ -221,11 +192,8 @@ static ssize_t read_frame(int fd, uint8_t *buf, size_t cap, size_t *got,
 
 	*got = 0;
 	while (*got < need) {
-		ssize_t n;
+		ssize_t n = hvs_deadline_fired() ? -1 : recv(fd, buf + *got, cap - *got, 0);
 
-		if (wait_fd(fd, POLLIN) < 0)
-			return -1;
-		n = recv(fd, buf + *got, cap - *got, 0);
 		if (n > 0) {
 			struct hvs_header h;
 			enum hvs_wire_result r;
@@ -241,14 +209,10 @@ static ssize_t read_frame(int fd, uint8_t *buf, size_t cap, size_t *got,
 				need = h.length;
 			continue;
 		}
-		if (n == 0 || host_closed(errno))
+		if (n == 0 || (!hvs_deadline_fired() && host_closed(errno)))
 			return 0;
-		if (errno == EINTR && hvs_deadline_passed()) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (errno != EAGAIN && errno != EINTR)
-			return -1;
+		(void)interrupted();
+		return -1;
 	}
 	return (ssize_t)need;
 }

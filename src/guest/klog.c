@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "klog.h"
 
+#include "compat.h"
 #include "guard.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 02000000
-#endif
 
 /* Bounded strstr: line is not NUL-terminated. */
 static const char *find(const char *line, size_t len, const char *needle)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "log.h"
 
+#include "compat.h"
 #include "deadline.h"
 #include "fileio.h"
 #include "text.h"
@@ -9,10 +10,6 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
-
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 02000000
-#endif
 
 /*
  * /dev/kmsg lets each open file write ten lines per five seconds; a debug

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE 1 /* getdents64() in glibc and musl */
 #include "options.h"
 
+#include "compat.h"
 #include "errname.h"
 #include "fileio.h"
 #include "guard.h"
@@ -16,13 +17,6 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
-
-#ifndef O_DIRECTORY
-#define O_DIRECTORY 0200000
-#endif
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 02000000
-#endif
 
 #define MAX_CONF_FILES 32
 #define MAX_CONF_NAME 64
@@ -72,6 +66,26 @@ static const char *const names[OPT_COUNT] = {
 
 typedef char option_count_matches[OPT_COUNT == HVS_OPTION_COUNT ? 1 : -1];
 
+/*
+ * Whether this boot may resume from hibernation, as the kernel, dracut's
+ * parse-resume.sh and systemd's resume generator read it: the last
+ * resume= names the device; noresume, nohibernate and any hibernate=no...
+ * but nocompress (the only one that starts "noc") forbid it, wherever they
+ * stand. elfcorehdr= is what kexec
+ * gives a crash kernel.
+ */
+static void note_kernel_param(struct hvs_options *o, const char *param, const char *val)
+{
+	if (!strcmp(param, "resume"))
+		o->resume = val && *val && strcmp(val, "none");
+	else if (!strcmp(param, "elfcorehdr"))
+		o->crash = 1;
+	else if (!strcmp(param, "noresume") || !strcmp(param, "nohibernate") ||
+		 (!strcmp(param, "hibernate") && val && val[0] == 'n' && val[1] == 'o' &&
+		  val[2] != 'c'))
+		o->noresume = 1;
+}
+
 void hvs_options_apply(char *text, struct hvs_options *o)
 {
 	char *args = text;
@@ -87,8 +101,10 @@ void hvs_options_apply(char *text, struct hvs_options *o)
 		char *param, *val;
 
 		args = hvs_next_arg(args, &param, &val);
-		if (strncmp(param, "rd.hvswiotlb", 12) != 0)
+		if (strncmp(param, "rd.hvswiotlb", 12) != 0) {
+			note_kernel_param(o, param, val);
 			continue;
+		}
 		for (i = 0; i < OPT_COUNT; i++) {
 			if (strcmp(param, names[i]) != 0)
 				continue;
@@ -135,14 +151,21 @@ void hvs_options_finish(struct hvs_options *o)
 	}
 }
 
+/*
+ * One buffer for the directory's records and then for each file's text:
+ * the listing is done before the first file is read. A second would only
+ * add to the binary's memory, and a page to its file (see the Makefile).
+ */
+static char io_buf[MAX_CONF_BYTES] __attribute__((aligned(8)));
+
 /* 0 applied or absent, -1 interrupted by the deadline. */
 static int apply_file(const char *path, struct hvs_options *o)
 {
-	static char text[MAX_CONF_BYTES];
+	char *text = io_buf;
 	ssize_t n;
 
 	hvs_step("reading", path);
-	n = hvs_read_file(path, text, sizeof(text));
+	n = hvs_read_file(path, text, sizeof(io_buf));
 	if (n < 0) {
 		if (errno == EINTR)
 			return -1;
@@ -193,7 +216,7 @@ static ssize_t read_entries(int fd, char *buf, size_t len)
 static int list_confs(const char *dir, char names_[][MAX_CONF_NAME], size_t *count,
 		      struct hvs_options *o)
 {
-	static char buf[4096] __attribute__((aligned(8)));
+	char *buf = io_buf;
 	size_t skipped = 0;
 	int fd, saved;
 
@@ -203,7 +226,7 @@ static int list_confs(const char *dir, char names_[][MAX_CONF_NAME], size_t *cou
 	if (fd < 0)
 		return errno == EINTR ? -1 : 0;
 	for (;;) {
-		ssize_t n = read_entries(fd, buf, sizeof(buf)), at;
+		ssize_t n = read_entries(fd, buf, sizeof(io_buf)), at;
 
 		if (n <= 0) {
 			saved = errno;

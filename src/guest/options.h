@@ -29,6 +29,10 @@ struct hvs_options {
 	unsigned timeout_ms;  /* rd.hvswiotlb.timeout=<seconds> */
 	uint32_t port;        /* rd.hvswiotlb.port=<n> */
 	uint32_t cid;         /* rd.hvswiotlb.cid=<n> */
+	/* Kernel parameters that change what the handoff must do: */
+	int resume;           /* resume=<device>, the last one not empty or "none" */
+	int noresume;         /* noresume, nohibernate or hibernate=no...: never resumes */
+	int crash;            /* elfcorehdr=: a kdump crash kernel */
 	unsigned nwarnings;   /* bad values and unreadable files, logged later */
 	unsigned lost_warnings;
 	char warning[HVS_MAX_WARNINGS][224];
@@ -42,6 +46,8 @@ void hvs_options_defaults(struct hvs_options *o);
 /*
  * Note every rd.hvswiotlb* token of one source (the text is split in
  * place, as next_arg() does): a later occurrence replaces an earlier one.
+ * The few kernel parameters above are noted on the way, from every source
+ * too: dracut writes resume= to /etc/cmdline.d.
  */
 void hvs_options_apply(char *text, struct hvs_options *o);
 

@@ -125,3 +125,10 @@ int hvs_pool_read(const char *sysfs_root, struct hvs_pool *p)
 	p->presence = HVS_POOL_BOTH;
 	return 0;
 }
+
+void hvs_sysfs_facts_read(const char *sysfs_root, struct hvs_sysfs_facts *f)
+{
+	f->has_vmbus = hvs_path_exists(sysfs_root, "/bus/vmbus");
+	f->has_hv_pci = hvs_path_exists(sysfs_root, "/bus/vmbus/drivers/hv_pci");
+	f->pci_hyperv_modular = hvs_path_exists(sysfs_root, "/module/pci_hyperv/initstate");
+}

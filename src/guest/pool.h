@@ -39,4 +39,13 @@ struct hvs_pool {
  */
 int hvs_pool_read(const char *sysfs_root, struct hvs_pool *p);
 
+/* The parts of sysfs that explain an absent pool. */
+struct hvs_sysfs_facts {
+	int has_vmbus;          /* /sys/bus/vmbus */
+	int has_hv_pci;         /* /sys/bus/vmbus/drivers/hv_pci */
+	int pci_hyperv_modular; /* /sys/module/pci_hyperv/initstate: a loadable module */
+};
+
+void hvs_sysfs_facts_read(const char *sysfs_root, struct hvs_sysfs_facts *f);
+
 #endif

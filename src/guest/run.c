@@ -3,6 +3,7 @@
 
 #include "deadline.h"
 #include "errname.h"
+#include "exitcode.h"
 #include "fileio.h"
 #include "guard.h"
 #include "kcmdline.h"
@@ -41,7 +42,34 @@ struct facts {
 	enum hvs_verdict verdict;
 	struct hvs_target target;
 	char target_text[160];
+	int resume;  /* this boot may resume from hibernation */
+	int crash;   /* a kdump crash kernel */
 };
+
+/*
+ * systemd stores where it hibernated in this EFI variable when no resume=
+ * says so, and its initrd resumes from it.
+ */
+#define HIBERNATE_LOCATION \
+	"/firmware/efi/efivars/HibernateLocation-8cf2644b-4b0b-428f-9387-6d876050dc67"
+
+/* The deadline: --timeout, else rd.hvswiotlb.timeout, else the default. */
+static unsigned decide_timeout(const struct hvs_cli *c, const struct hvs_options *o)
+{
+	return c->timeout_ms ? c->timeout_ms : o->timeout_ms;
+}
+
+/* The outcome, whole, before final: guard.c may report it at any moment. */
+static __attribute__((noinline)) void decide(const char *state, int exit_code,
+					     const char *reason)
+{
+	st.state = state;
+	st.exit_code = exit_code;
+	if (reason)
+		st.reason = reason;
+	__asm__ __volatile__("" ::: "memory"); /* every field above, then final */
+	st.final = 1;
+}
 
 /*
  * The nonce only pairs the answer with the record. It comes from
@@ -64,7 +92,7 @@ static uint64_t make_nonce(void)
 /* Step 1: the kernel's line, our options, the request. */
 static int read_request(const struct hvs_cli *c, struct facts *f)
 {
-	static char cmdline[CMDLINE_MAX], scratch[CMDLINE_MAX];
+	static char cmdline[CMDLINE_MAX], scratch[CMDLINE_MAX], why[160];
 	ssize_t n;
 	unsigned i;
 
@@ -72,20 +100,16 @@ static int read_request(const struct hvs_cli *c, struct facts *f)
 	n = hvs_read_file(c->p.cmdline, cmdline, sizeof(cmdline));
 	if (n < 0 && errno == EINTR)
 		hvs_guard_stall();
-	if (n < 0 && errno == EFBIG) {
-		hvs_log(HVS_LOG_ERR, "the kernel command line in %s is longer than %u bytes, "
-			"more than any kernel passes: it cannot be read as one",
-			c->p.cmdline, CMDLINE_MAX - 1);
-		return -1;
-	}
 	if (n < 0) {
-		hvs_log(HVS_LOG_ERR, "cannot read %s: %s%s", c->p.cmdline, hvs_errname(errno),
-			errno == ENOENT ? "; is /proc mounted?" : "");
+		hvs_snprintf(why, sizeof(why), "cannot read %.100s: %s%s", c->p.cmdline,
+			     hvs_errname(errno), errno == ENOENT ? "; is /proc mounted?"
+			     : errno == EFBIG ? " (over 32 KiB, more than any kernel passes)" : "");
+		hvs_log(HVS_LOG_ERR, "%s", why);
+		decide("error", HVS_EXIT_SYSTEM, why);
 		return -1;
 	}
 	n = (ssize_t)hvs_cmdline_from_file(cmdline, (size_t)n);
 
-	hvs_options_defaults(&f->o);
 	if (hvs_options_read_files(c->p.etc, &f->o) < 0)
 		hvs_guard_stall();
 	memcpy(scratch, cmdline, (size_t)n + 1);
@@ -93,12 +117,22 @@ static int read_request(const struct hvs_cli *c, struct facts *f)
 	hvs_options_finish(&f->o);
 	if (c->debug)
 		f->o.debug = 1;
-	if (c->timeout_ms)
-		f->o.timeout_ms = c->timeout_ms;
-	else
-		(void)hvs_deadline_retotal(f->o.timeout_ms);
+	f->o.timeout_ms = decide_timeout(c, &f->o);
+	(void)hvs_deadline_set(f->o.timeout_ms);
+	/* Only --plan and --dry-run tell: a handoff costs no system call for it. */
+	f->resume = c->mode != HVS_MODE_RUN && !f->o.noresume &&
+		    (f->o.resume || hvs_path_exists(c->p.sysfs, HIBERNATE_LOCATION));
+	/* arm64 kdump passes elfcorehdr in the device tree: /proc/vmcore tells. */
+	f->crash = f->o.crash || hvs_path_exists(c->p.vmcore, "");
+	/* A crash kernel is there to save the dump: nothing of ours may stop it. */
+	if (f->crash && f->o.required && c->mode == HVS_MODE_RUN)
+		hvs_log(HVS_LOG_WARNING, "rd.hvswiotlb.required is ignored in a crash kernel: "
+			"the dump goes first");
+	if (f->crash)
+		f->o.required = 0;
 	st.required = f->o.required;
-	/* --plan says nothing but its two words: the run after it logs. */
+	st.crash = f->crash;
+	/* --plan says nothing but its words: the run after it logs. */
 	hvs_log_set_debug(c->mode != HVS_MODE_PLAN && f->o.debug);
 
 	if (c->have_target) {
@@ -189,6 +223,8 @@ static int print_plan(const struct facts *f)
 	hvs_text_u64(&t, f->verdict == HVS_V_OK && f->target.kind == HVS_TARGET_VSOCK);
 	hvs_text_str(&t, " required=");
 	hvs_text_u64(&t, f->o.required != 0);
+	hvs_text_str(&t, " resume=");
+	hvs_text_u64(&t, (unsigned)f->resume);
 	hvs_text_char(&t, '\n');
 	return hvs_write_all(1, out, t.len) < 0 ? HVS_EXIT_SYSTEM : HVS_EXIT_OK;
 }
@@ -212,6 +248,8 @@ static int print_dry_run(const struct facts *f)
 	out_num(&t, "required", f->o.required != 0, 0);
 	out_num(&t, "debug", f->o.debug != 0, 0);
 	out_num(&t, "timeout_ms", f->o.timeout_ms, 0);
+	out_num(&t, "resume", (unsigned)f->resume, 0);
+	out_num(&t, "crash_kernel", (unsigned)f->crash, 0);
 	out_line(&t, "target", f->target_text);
 	out_line(&t, "verdict", hvs_verdict_word(f->verdict));
 	out_num(&t, "exit", (unsigned)hvs_verdict_exit_code(f->verdict), 0);
@@ -289,24 +327,20 @@ static int hand_over(const struct hvs_cli *c, const struct facts *f, int fail_pr
 
 	rc = handoff_exit(res->outcome);
 	st.attempts = res->attempts;
-	st.state = handoff_state(res->outcome);
 	if (res->outcome == HVS_HANDOFF_ACKED || res->outcome == HVS_HANDOFF_REFUSED)
 		st.ack = hvs_ack_status_name(res->ack.status);
 	st.elapsed_ms = hvs_deadline_elapsed_ms();
-	st.exit_code = rc;
 	if (res->outcome == HVS_HANDOFF_ACKED) {
-		st.reason = res->ack.status == HVS_ACK_DUPLICATE
-			? "the host already had this range for this boot"
-			: "the host applied the range";
-		st.final = 1;
+		decide(handoff_state(res->outcome), rc, res->ack.status == HVS_ACK_DUPLICATE
+		       ? "the host already had this range for this boot"
+		       : "the host applied the range");
 		hvs_log(HVS_LOG_INFO, "handed [0x%llx..0x%llx) (%llu bytes) to %s: %s after "
 			"%u ms, %u attempt%s", (unsigned long long)f->pool.base,
 			(unsigned long long)(f->pool.base + f->pool.size),
 			(unsigned long long)f->pool.size, f->target_text, st.ack,
 			st.elapsed_ms, res->attempts, res->attempts == 1 ? "" : "s");
 	} else {
-		st.reason = res->detail;
-		st.final = 1;
+		decide(handoff_state(res->outcome), rc, res->detail);
 		hvs_log(fail_prio, "handoff to %s failed after %u ms and %u attempt%s: %s%s",
 			f->target_text, st.elapsed_ms, res->attempts,
 			res->attempts == 1 ? "" : "s", res->detail,
@@ -315,65 +349,70 @@ static int hand_over(const struct hvs_cli *c, const struct facts *f, int fail_pr
 	return rc;
 }
 
-int hvs_run(const struct hvs_cli *c)
+/* Step 5, on every path of a run: the status file, then the exit code. */
+static int report(const struct hvs_cli *c, int rc)
 {
-	static struct facts f;
-	struct hvs_handoff_result res; /* st.reason may point into it */
-	int rc, fail_prio, handed = 0;
-
-	memset(&st, 0, sizeof(st));
-	st.state = "starting";
-	st.verdict = "unknown";
-	st.reason = "";
-	hvs_log_setup(c->mode == HVS_MODE_RUN ? c->p.kmsg : NULL, c->debug);
-	/* The deadline covers everything from here, reads of local files included. */
-	if (hvs_guard_start(&st, c->mode == HVS_MODE_RUN ? c->p.run : NULL,
-			    c->timeout_ms ? c->timeout_ms : HVS_DEFAULT_TIMEOUT_MS) < 0) {
-		hvs_log(HVS_LOG_ERR, "cannot arm the deadline timer: %s", hvs_errname(errno));
-		return HVS_EXIT_SYSTEM;
-	}
-
-	if (read_request(c, &f) < 0)
-		return HVS_EXIT_SYSTEM;
-	read_pool(c, &f);
-	if (c->mode == HVS_MODE_PLAN)
-		return print_plan(&f);
-	if (c->mode == HVS_MODE_DRY_RUN)
-		return print_dry_run(&f);
-
-	fail_prio = f.o.required ? HVS_LOG_ERR : HVS_LOG_WARNING;
-
-	rc = hvs_verdict_exit_code(f.verdict);
-	if (f.verdict == HVS_V_NONE) {
-		/* Nothing asked, nothing published: say nothing, but leave the status. */
-		st.state = "none";
-		st.final = 1;
-	} else if (f.verdict == HVS_V_DISABLED) {
-		st.state = "disabled";
-		st.reason = "disabled by rd.hvswiotlb=0";
-		st.final = 1;
-		hvs_log(HVS_LOG_INFO, "handoff disabled by rd.hvswiotlb=0; not sending (%s)",
-			f.diag.reason);
-		rc = HVS_EXIT_OK;
-	} else if (rc != HVS_EXIT_OK) {
-		st.state = rc == HVS_EXIT_POOL_ABSENT ? "pool-absent" : "pool-invalid";
-		st.exit_code = rc;
-		st.final = 1;
-		hvs_log(fail_prio, "no pool to hand over (%s): %s", st.verdict, f.diag.reason);
-	} else {
-		rc = hand_over(c, &f, fail_prio, &res);
-		handed = 1;
-	}
-
-	/* Step 5. */
-	if (!handed)
+	if (c->mode != HVS_MODE_RUN)
+		return rc;
+	if (!st.target)
 		st.elapsed_ms = hvs_deadline_elapsed_ms(); /* hand_over() read it already */
-	st.exit_code = rc;
-	st.final = 1;
 	hvs_step("writing the status in", c->p.run);
 	if (hvs_status_write(c->p.run, &st) < 0)
 		hvs_log(HVS_LOG_WARNING, "cannot write %s/hv-swiotlb/status: %s", c->p.run,
 			hvs_errname(errno));
 	hvs_debug("done, exit %d", rc);
 	return rc;
+}
+
+/* Steps 2 to 4 and their outcome, once the request is known. */
+static int act(const struct hvs_cli *c, struct facts *f, struct hvs_handoff_result *res)
+{
+	int rc = hvs_verdict_exit_code(f->verdict);
+	int fail_prio = f->o.required ? HVS_LOG_ERR : HVS_LOG_WARNING;
+
+	if (f->crash && f->verdict != HVS_V_OK)
+		hvs_log(HVS_LOG_WARNING, "this crash kernel hands over no pool: the host keeps "
+			"the crashed kernel's range (see KDUMP in hv-swiotlb(7))");
+	if (f->verdict == HVS_V_NONE) {
+		/* Nothing asked, nothing published: say nothing, but leave the status. */
+		decide("none", rc, NULL);
+	} else if (f->verdict == HVS_V_DISABLED) {
+		decide("disabled", HVS_EXIT_OK, "disabled by rd.hvswiotlb=0");
+		hvs_log(HVS_LOG_INFO, "handoff disabled by rd.hvswiotlb=0; not sending (%s)",
+			f->diag.reason);
+	} else if (rc != HVS_EXIT_OK) {
+		decide(rc == HVS_EXIT_POOL_ABSENT ? "pool-absent" : "pool-invalid", rc, NULL);
+		hvs_log(fail_prio, "no pool to hand over (%s): %s", st.verdict, f->diag.reason);
+	} else {
+		(void)hand_over(c, f, fail_prio, res);
+	}
+	return st.exit_code;
+}
+
+int hvs_run(const struct hvs_cli *c)
+{
+	static struct facts f;
+	struct hvs_handoff_result res; /* st.reason may point into it */
+
+	memset(&st, 0, sizeof(st));
+	st.state = "starting";
+	st.verdict = "unknown";
+	st.reason = "";
+	hvs_log_setup(c->mode == HVS_MODE_RUN ? c->p.kmsg : NULL, c->debug);
+	hvs_options_defaults(&f.o);
+	/* The deadline covers everything from here, reads of local files included. */
+	if (hvs_guard_start(&st, c->mode == HVS_MODE_RUN ? c->p.run : NULL) < 0 ||
+	    hvs_deadline_set(decide_timeout(c, &f.o)) < 0) {
+		hvs_log(HVS_LOG_ERR, "cannot arm the deadline timer: %s", hvs_errname(errno));
+		decide("error", HVS_EXIT_SYSTEM, "cannot arm the deadline timer");
+		return report(c, HVS_EXIT_SYSTEM);
+	}
+	if (read_request(c, &f) < 0)
+		return report(c, HVS_EXIT_SYSTEM);
+	read_pool(c, &f);
+	if (c->mode == HVS_MODE_PLAN)
+		return print_plan(&f);
+	if (c->mode == HVS_MODE_DRY_RUN)
+		return print_dry_run(&f);
+	return report(c, act(c, &f, &res));
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "status.h"
 
+#include "compat.h"
 #include "fileio.h"
 #include "text.h"
 
@@ -9,13 +10,6 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 02000000
-#endif
-#ifndef O_NOFOLLOW
-#define O_NOFOLLOW 0400000
-#endif
 
 static void key(struct hvs_text *t, const char *k)
 {
@@ -58,9 +52,21 @@ size_t hvs_status_format(const struct hvs_status *s, char *buf, size_t cap)
 	if (s->ack)
 		line_esc(&t, "ack", s->ack);
 	line_u64(&t, "required", s->required != 0);
+	if (s->crash)
+		line_u64(&t, "crash_kernel", 1);
 	line_u64(&t, "exit", (uint64_t)(unsigned)s->exit_code);
 	line_esc(&t, "reason", s->reason);
 	return t.cut ? 0 : t.len;
+}
+
+/*
+ * O_EXCL with O_NOFOLLOW never follows a link and never opens what it did
+ * not create, so nothing here can block.
+ */
+static int create_new(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+		    O_NOCTTY, 0644);
 }
 
 int hvs_status_write(const char *run_dir, const struct hvs_status *s)
@@ -81,10 +87,15 @@ int hvs_status_write(const char *run_dir, const struct hvs_status *s)
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -1;
 	/*
-	 * No fsync: /run is a tmpfs, and the rename alone makes a reader see
-	 * the old file or the new one, never half of one.
+	 * Whatever already sits at the temporary name (a FIFO that would
+	 * block an open for writing, a dangling symlink, a file of an earlier
+	 * run) is removed and the name created afresh; a directory there is
+	 * refused. No fsync: /run is a tmpfs, and the rename alone makes a
+	 * reader see the old file or the new one, never half of one.
 	 */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+	fd = create_new(tmp);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = create_new(tmp); /* a second stranger in between: give up */
 	if (fd < 0)
 		return -1;
 	if (hvs_write_all(fd, text, len) < 0) {

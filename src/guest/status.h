@@ -25,9 +25,14 @@ struct hvs_status {
 	unsigned elapsed_ms;
 	const char *ack;      /* the host's status word, NULL if none */
 	int required;
+	int crash;            /* a kdump crash kernel */
 	int exit_code;
 	const char *reason;
-	int final;            /* the outcome is decided; only reporting is left */
+	/*
+	 * The outcome is decided; only reporting is left. Set last, once every
+	 * field above is: guard.c's handler reads them when it sees it.
+	 */
+	volatile int final;
 };
 
 /* Format into buf (values escaped); returns the length, 0 if it does not fit. */

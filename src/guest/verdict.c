@@ -1,30 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "verdict.h"
 
+#include "exitcode.h"
 #include "text.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-
-static int exists(const char *root, const char *rel)
-{
-	char path[512];
-	struct stat st;
-
-	if (hvs_snprintf(path, sizeof(path), "%s%s", root, rel) >= sizeof(path) - 1)
-		return 0;
-	return stat(path, &st) == 0;
-}
-
-void hvs_sysfs_facts_read(const char *sysfs_root, struct hvs_sysfs_facts *f)
-{
-	f->has_vmbus = exists(sysfs_root, "/bus/vmbus");
-	f->has_hv_pci = exists(sysfs_root, "/bus/vmbus/drivers/hv_pci");
-	f->pci_hyperv_modular = exists(sysfs_root, "/module/pci_hyperv/initstate");
-}
 
 #define SAY(...) hvs_snprintf(d->reason, sizeof(d->reason), __VA_ARGS__)
+
+/* Said three times below; the initramfs binary carries it once. */
+static const char no_files[] = "hv_pci publishes no swiotlb_base/swiotlb_size";
 
 /* The request was text the kernel refused: say so before anything else. */
 static int diagnose_request(const struct hvs_request *req, const struct hvs_klog *k,
@@ -129,16 +115,15 @@ static void diagnose_absent(const struct hvs_request *req, const struct hvs_klog
 	}
 	d->verdict = HVS_V_NOT_PUBLISHED;
 	if (!(k->flags & HVS_KLOG_READABLE))
-		SAY("hv_pci publishes no swiotlb_base/swiotlb_size and the kernel log "
-		    "could not be read to say why: check 'dmesg | grep hv_pci'");
+		SAY("%s and the kernel log could not be read to say why: check "
+		    "'dmesg | grep hv_pci'", no_files);
 	else if (k->flags & HVS_KLOG_RESERVED)
-		SAY("the kernel reserved the pool but hv_pci publishes no "
-		    "swiotlb_base/swiotlb_size: this kernel lacks the publishing half "
-		    "of the hv_pci swiotlb patch");
+		SAY("the kernel reserved the pool but %s: this kernel lacks the publishing "
+		    "half of the hv_pci swiotlb patch", no_files);
 	else
-		SAY("hv_pci publishes no swiotlb_base/swiotlb_size and the kernel log "
-		    "says nothing about the pool: this kernel probably lacks the hv_pci "
-		    "swiotlb patch (or its log rotated out: check 'dmesg | grep hv_pci')");
+		SAY("%s and the kernel log says nothing about the pool: this kernel "
+		    "probably lacks the hv_pci swiotlb patch (or its log rotated out: "
+		    "check 'dmesg | grep hv_pci')", no_files);
 }
 
 static void diagnose_published(const struct hvs_request *req, const struct hvs_pool *p,

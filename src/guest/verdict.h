@@ -11,17 +11,6 @@
 #include "klog.h"
 #include "pool.h"
 
-/* Exit codes: documented in hv-swiotlb(8); scripts depend on them. */
-#define HVS_EXIT_OK 0           /* handed off, or nothing to do */
-#define HVS_EXIT_POOL_ABSENT 1  /* asked for, but the kernel published none */
-#define HVS_EXIT_POOL_INVALID 2 /* published, but fails a check */
-#define HVS_EXIT_UNREACHABLE 3  /* no acknowledgement before the deadline */
-#define HVS_EXIT_REFUSED 4      /* the host answered and said no */
-#define HVS_EXIT_PROTOCOL 5     /* the host's answer was not a valid acknowledgement */
-#define HVS_EXIT_SYSTEM 6       /* the guest itself failed (no /proc/cmdline, ...) */
-#define HVS_EXIT_USAGE 64       /* bad arguments (EX_USAGE) */
-/* 128 + N: stopped by signal N (SIGTERM, SIGINT, SIGHUP), state=interrupted */
-
 enum hvs_verdict {
 	HVS_V_NONE = 0,   /* nothing requested, nothing published */
 	HVS_V_DISABLED,   /* rd.hvswiotlb=0 */
@@ -50,15 +39,6 @@ enum hvs_verdict {
 	HVS_V_RANGE_OVERFLOW,
 	HVS_V_ABOVE_4G,
 };
-
-/* The parts of sysfs that explain an absent pool. */
-struct hvs_sysfs_facts {
-	int has_vmbus;          /* /sys/bus/vmbus */
-	int has_hv_pci;         /* /sys/bus/vmbus/drivers/hv_pci */
-	int pci_hyperv_modular; /* /sys/module/pci_hyperv/initstate: a loadable module */
-};
-
-void hvs_sysfs_facts_read(const char *sysfs_root, struct hvs_sysfs_facts *f);
 
 struct hvs_diagnosis {
 	enum hvs_verdict verdict;
