@@ -1,19 +1,50 @@
 #!/bin/bash
 # dracut module "hv-swiotlb": hand the hv_pci swiotlb pool's range to the
-# host from a pre-trigger hook, before udev and the initqueue bring up any
-# device, the network or the root.
-# See hv-swiotlb(7). Use it as: dracut --add hv-swiotlb
+# host before udev and the initqueue bring up any device, the network or
+# the root; in a boot that may resume from hibernation, after the resume
+# attempt instead. See hv-swiotlb(7). Use it as: dracut --add hv-swiotlb
+#
+# Its number, 50, is one that every dracut we know orders the same way: it
+# is in the 50-59 range dracut-ng (108 and later) reserves for modules from
+# outside its tree, and it sorts after the systemd module (00systemd in
+# dracut 059 and dracut-ng 102, 10systemd since 108), whose files install()
+# looks for, in both numberings. The work is not ordered by the number:
+# the hooks are by their own priorities (pre-trigger 20, pre-mount 20) and
+# the units by their Before=/After=.
+#
+# Only what dracut.modules(7) documents as the modules' interface is relied
+# on (inst_binary, inst_simple, inst_hook, inst_multiple, instmods,
+# require_binaries; $hostonly, $hostonly_cmdline, $moddir, and $initdir,
+# which every module writes to). Where something else is used, there is a
+# fallback: dracut_module_included, left out of that list by dracut-ng 110,
+# is replaced by the systemd module's own binary in the image; dwarn and
+# dfatal (dracut-logger.sh) by standard error; $systemdutildir,
+# $systemdsystemunitdir and $srcmods by their usual values.
 
-# The binary and the boot script to put in the image. Packagers and tests
-# may point elsewhere with HV_SWIOTLB_BINARY and HV_SWIOTLB_BOOT; `make
-# install` writes the defaults.
-# dracut sets kernel, srcmods, moddir, initdir, hostonly, hostonly_cmdline.
+# The binary, the boot script and the units to put in the image. Packagers
+# and tests may point elsewhere with HV_SWIOTLB_BINARY, HV_SWIOTLB_BOOT and
+# HV_SWIOTLB_UNITDIR; `make install` writes the defaults.
+# dracut sets kernel, moddir, initdir, hostonly and hostonly_cmdline.
 # shellcheck disable=SC2154
 hv_swiotlb_binary() {
     echo "${HV_SWIOTLB_BINARY:-@SBINDIR@/hv-swiotlb}"
 }
 hv_swiotlb_boot() {
     echo "${HV_SWIOTLB_BOOT:-@LIBEXECDIR@/hv-swiotlb-boot}"
+}
+hv_swiotlb_unit() {
+    echo "${HV_SWIOTLB_UNITDIR:-@SYSTEMDUNITDIR@}/$1"
+}
+
+hv_swiotlb_say() { # LEVEL MESSAGE: dwarn or dfatal where dracut has them
+    if type "d$1" &>/dev/null; then
+        "d$1" "hv-swiotlb: $2"
+    else
+        echo "dracut: hv-swiotlb: $2" >&2
+    fi
+}
+hv_swiotlb_unitdir() {
+    echo "${systemdsystemunitdir:-/usr/lib/systemd/system}"
 }
 
 check() {
@@ -33,17 +64,17 @@ depends() {
 
 # Warn, never fail, when the target kernel cannot make the pool at all.
 hv_swiotlb_check_kernel() {
-    local builtin="$srcmods/modules.builtin" config="/boot/config-$kernel"
+    local builtin="${srcmods:-/lib/modules/$kernel}/modules.builtin" config="/boot/config-$kernel"
 
     if [[ -r $builtin ]] && ! grep -q '/pci-hyperv\.ko$' "$builtin"; then
         if modinfo -k "$kernel" -F filename pci-hyperv &>/dev/null; then
-            dwarn "hv-swiotlb: pci-hyperv is a module in kernel $kernel, and hv_pci_swiotlb= is only read when it is built in (CONFIG_PCI_HYPERV=y): no pool will be made"
+            hv_swiotlb_say warn "pci-hyperv is a module in kernel $kernel, and hv_pci_swiotlb= is only read when it is built in (CONFIG_PCI_HYPERV=y): no pool will be made"
         else
-            dwarn "hv-swiotlb: kernel $kernel has no pci-hyperv: no pool will be made"
+            hv_swiotlb_say warn "kernel $kernel has no pci-hyperv: no pool will be made"
         fi
     fi
     if [[ -r $config ]] && ! grep -q '^CONFIG_CONTIG_ALLOC=y' "$config"; then
-        dwarn "hv-swiotlb: kernel $kernel is built without CONFIG_CONTIG_ALLOC and will ignore hv_pci_swiotlb="
+        hv_swiotlb_say warn "kernel $kernel is built without CONFIG_CONTIG_ALLOC and will ignore hv_pci_swiotlb="
     fi
     return 0
 }
@@ -55,6 +86,26 @@ installkernel() {
     hv_swiotlb_check_kernel
 }
 
+# systemd runs this image's init: units instead of dracut's shell hooks.
+hv_swiotlb_systemd_image() {
+    if type dracut_module_included &>/dev/null; then
+        dracut_module_included systemd
+    else
+        [[ -x $initdir${systemdutildir:-/usr/lib/systemd}/systemd ]]
+    fi
+}
+
+hv_swiotlb_install_units() {
+    local unit dir
+    dir=$(hv_swiotlb_unitdir)
+
+    for unit in hv-swiotlb-initrd.service hv-swiotlb-initrd-resume.service; do
+        inst_simple "$(hv_swiotlb_unit "$unit")" "$dir/$unit" || return 1
+        mkdir -p "$initdir$dir/initrd.target.wants"
+        ln -sf "../$unit" "$initdir$dir/initrd.target.wants/$unit"
+    done
+}
+
 install() {
     local opts
 
@@ -62,15 +113,25 @@ install() {
     inst_binary "$(hv_swiotlb_binary)" /usr/sbin/hv-swiotlb
     inst_simple "$(hv_swiotlb_boot)" /usr/lib/hv-swiotlb/hv-swiotlb-boot
     inst_multiple -o modprobe
-    # pre-trigger: /proc, /sys, /run and modprobe are there, and vmbus and
-    # pci-hyperv are built into every kernel that can make the pool.
-    inst_hook pre-trigger 20 "$moddir/hv-swiotlb-hook.sh"
+    if hv_swiotlb_systemd_image; then
+        hv_swiotlb_install_units || {
+            hv_swiotlb_say fatal "cannot install its initrd units from $(hv_swiotlb_unit '')"
+            return 1
+        }
+    else
+        # pre-trigger: /proc, /sys, /run and modprobe are there, and vmbus
+        # and pci-hyperv are built into every kernel that can make the
+        # pool. pre-mount: after dracut's resume (the initqueue's udev
+        # rule, or pre-mount/10-resume.sh), before the root is mounted.
+        inst_hook pre-trigger 20 "$moddir/hv-swiotlb-hook.sh"
+        inst_hook pre-mount 20 "$moddir/hv-swiotlb-resume-hook.sh"
+    fi
     # A host-only command line keeps this host's own rd.hvswiotlb options.
     if [[ $hostonly_cmdline == yes ]]; then
         opts=$(tr -s '[:space:]' '\n' </proc/cmdline | grep -E '^rd\.hvswiotlb(\.|=|$)' | tr '\n' ' ')
         if [[ $opts ]]; then
             mkdir -p "${initdir}/etc/cmdline.d"
-            printf '%s\n' "$opts" >"${initdir}/etc/cmdline.d/91hv-swiotlb.conf"
+            printf '%s\n' "$opts" >"${initdir}/etc/cmdline.d/50hv-swiotlb.conf"
         fi
     fi
 }
