@@ -4,6 +4,7 @@
 #                        unprivileged, never touches the package manager
 #   make install         DESTDIR=, PREFIX= (default /usr/local) and the *DIR
 #                        variables below; also offline
+#   make install-strip   the same, the binaries stripped as distributions do
 #   make deps            install, with apt-get, what the tests and the demo need
 #   make check           make deps, then every test (the QEMU boots included)
 #   make demo            make deps, then boot a VM through the initramfs
@@ -24,8 +25,11 @@ DRACUTMODULESDIR ?= $(call pkgvar,dracut,dracutmodulesdir,/usr/lib/dracut/module
 DRACUTCONFDIR ?= $(call pkgvar,dracut,dracutconfdir,/usr/lib/dracut/dracut.conf.d)
 INITRAMFSTOOLSDIR ?= /usr/share/initramfs-tools
 SYSTEMDUNITDIR ?= $(call pkgvar,systemd,systemdsystemunitdir,/usr/lib/systemd/system)
-# 91 puts the module after dracut's own storage and network modules.
-DRACUTMODDIR = $(DRACUTMODULESDIR)/91hv-swiotlb
+SYSTEMDSLEEPDIR ?= $(call pkgvar,systemd,systemdsleepdir,/usr/lib/systemd/system-sleep)
+MKOSIINITRDDIR ?= /usr/lib/mkosi-initrd/mkosi.conf.d
+# 50: dracut-ng's range for modules from outside its tree, after the
+# systemd module in both numberings (see module-setup.sh).
+DRACUTMODDIR = $(DRACUTMODULESDIR)/50hv-swiotlb
 DESTDIR ?=
 
 CC ?= cc
@@ -49,11 +53,11 @@ B := build
 # What `make deps` installs (Debian 12 names): everything the tests and
 # the demo use.
 DEPS := make gcc clang libclang-rt-14-dev libklibc-dev klibc-utils musl-tools \
-	libcmocka-dev shellcheck mandoc file strace pkg-config \
+	libcmocka-dev shellcheck mandoc file strace pkg-config libkmod-dev \
 	dracut-core initramfs-tools initramfs-tools-core linux-image-amd64 \
 	linux-headers-amd64 linux-source busybox-static cpio zstd qemu-system-x86 \
-	e2fsprogs socat valgrind systemd debhelper dpkg-dev fakeroot lintian rpm \
-	util-linux procps
+	e2fsprogs socat valgrind systemd debhelper dpkg-dev fakeroot lintian rpm rpmlint \
+	debugedit util-linux procps
 
 COMMON := errname fileio numbers text range wire
 GUEST := kcmdline options pool klog verdict deadline guard log status handoff run cli
@@ -80,7 +84,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 KLIBC_FORCE := -Os -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fomit-frame-pointer -mno-sse -falign-functions=1 -falign-jumps=1 -falign-loops=1 \
 	-fno-jump-tables -ffunction-sections -fdata-sections \
-	-Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,common-page-size=64 -Wl,--build-id=none
+	-Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,common-page-size=64 -Wl,--build-id=sha1 -g
 # musl-gcc's specs drop gcc's default build-id, which packagers' debuginfo
 # tools need; they also strip, so this build is not stripped here.
 MUSL_FORCE := -static -ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,--build-id
@@ -100,7 +104,8 @@ CC_clang := $(CLANG)
 CC_asan := $(CLANG)
 CC_fuzz := $(CLANG)
 
-.PHONY: all deps check check-build demo unit stage fuzz bench install uninstall clean FORCE
+.PHONY: all deps check check-build demo unit stage fuzz bench install install-strip uninstall \
+	clean FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/$(GUEST_LIBC)/hv-swiotlb $(B)/glibc/hv-swiotlb-recv
@@ -109,10 +114,11 @@ $(B)/%/.flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CC_$*) $(F_$*)' | cmp -s - $@ 2>/dev/null || echo '$(CC_$*) $(F_$*)' >$@
 
-# The guest tool, for every libc; klibc's stripped, to its size budget.
+# The guest tool, for every libc. Not stripped here: a distribution's tools
+# strip it at install and keep its debug information apart (-dbgsym,
+# -debuginfo), by its build-id; make install-strip strips as they do.
 $(B)/klibc/hv-swiotlb: $(GUEST_SRC) src/guest/klibc_nostdio.c $(GUEST_HDRS) $(B)/klibc/.flags
 	$(KLCC) -static $(INC_GUEST) $(F_klibc) -o $@ $(GUEST_SRC) src/guest/klibc_nostdio.c
-	$(STRIP) --strip-all -R .comment $@
 $(B)/musl/hv-swiotlb: $(GUEST_SRC) $(GUEST_HDRS) $(B)/musl/.flags
 	$(MUSLCC) $(INC_GUEST) $(F_musl) -o $@ $(GUEST_SRC)
 $(B)/glibc/hv-swiotlb $(B)/clang/hv-swiotlb $(B)/asan/hv-swiotlb: \
@@ -149,6 +155,11 @@ $(B)/glibc/hvs-test-peer: tests/peer.c src/common/wire.c src/common/wire.h $(B)/
 $(B)/glibc/hvs-test-client: tests/client.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags
 	$(CC) $(INC_GUEST) $(F_glibc) -o $@ tests/client.c src/common/wire.c
 
+# The boot tests' relay between a guest's vsock and a receiver outside it:
+# static, for the guests' busybox root.
+$(B)/glibc/hvtest-relay: tests/boot/hvtest-relay.c $(B)/glibc/.flags
+	$(CC) -static $(F_glibc) -o $@ tests/boot/hvtest-relay.c
+
 # Faults on demand (a hung read, a full directory), preloaded by the tests.
 $(B)/glibc/libhvs-fault.so: tests/fault.c $(B)/glibc/.flags
 	$(CC) -shared -fPIC $(F_glibc) -o $@ tests/fault.c -ldl
@@ -168,6 +179,7 @@ TEST_GUESTS := glibc clang asan $(if $(shell command -v $(KLCC)),klibc) \
 TEST_BINS := $(foreach v,$(TEST_GUESTS),$(B)/$(v)/hv-swiotlb) \
 	$(foreach v,glibc clang asan,$(B)/$(v)/hv-swiotlb-recv) \
 	$(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client $(B)/glibc/libhvs-fault.so \
+	$(B)/glibc/hvtest-relay \
 	$(addprefix $(B)/glibc/,$(UNITS)) $(addprefix $(B)/asan/,$(UNITS)) \
 	$(addprefix $(B)/fuzz/,$(FUZZERS))
 
@@ -181,16 +193,20 @@ check: deps
 
 check-build: $(TEST_BINS) stage
 
-unit: $(addprefix $(B)/glibc/,$(UNITS)) $(addprefix $(B)/asan/,$(UNITS))
+# The offline, unprivileged tests, for package builds too (debian/rules,
+# the spec's %check): the ASan builds where clang is there.
+unit: $(addprefix $(B)/glibc/,$(UNITS)) \
+		$(if $(shell command -v $(CLANG)),$(addprefix $(B)/asan/,$(UNITS)))
 	@sh tests/run.sh $(B) unit
 
 # A `make install` into build/stage, for the tests and the demo.
 stage: all
 	@rm -rf $(B)/stage
-	@$(MAKE) --no-print-directory -s install DESTDIR=$(abspath $(B))/stage PREFIX=/usr \
+	@$(MAKE) --no-print-directory -s install-strip DESTDIR=$(abspath $(B))/stage PREFIX=/usr \
 		LIBEXECDIR=/usr/lib/hv-swiotlb \
 		DRACUTMODULESDIR=/usr/lib/dracut/modules.d \
-		DRACUTCONFDIR=/usr/lib/dracut/dracut.conf.d SYSTEMDUNITDIR=/usr/lib/systemd/system
+		DRACUTCONFDIR=/usr/lib/dracut/dracut.conf.d SYSTEMDUNITDIR=/usr/lib/systemd/system \
+		SYSTEMDSLEEPDIR=/usr/lib/systemd/system-sleep MKOSIINITRDDIR=/usr/lib/mkosi-initrd/mkosi.conf.d
 
 demo: deps
 	@$(MAKE) --no-print-directory WERROR=-Werror stage
@@ -209,15 +225,23 @@ bench: deps
 		$(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client
 	@sh bench/run.sh $(B)
 
-# The generator files name the installed binaries' paths.
-SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
-	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< >$@.tmp && mv $@.tmp $@
-$(B)/gen/%: % Makefile
+# The generator files and units name the installed paths. They are made
+# again whenever one of those paths changes, not only their source: the
+# values are remembered in a stamp, as the compilers' flags are.
+SUBST_VARS := SBINDIR BINDIR LIBEXECDIR SYSTEMDUNITDIR
+SUBST = sed $(foreach v,$(SUBST_VARS),-e 's|@$(v)@|$($(v))|g') $< >$@.tmp && mv $@.tmp $@
+$(B)/gen/.vars: FORCE
+	@mkdir -p $(@D)
+	@echo '$(foreach v,$(SUBST_VARS),$(v)=$($(v)))' | cmp -s - $@ 2>/dev/null || \
+		echo '$(foreach v,$(SUBST_VARS),$(v)=$($(v)))' >$@
+$(B)/gen/%: % Makefile $(B)/gen/.vars
 	@mkdir -p $(@D)
 	@$(SUBST)
 
 GEN := dracut-module/module-setup.sh initramfs-tools/hooks/hv-swiotlb \
-	systemd/hv-swiotlb.service systemd/hv-swiotlb-recv.service
+	systemd/hv-swiotlb.service systemd/hv-swiotlb-recv.service \
+	systemd/hv-swiotlb-initrd.service systemd/hv-swiotlb-initrd-resume.service \
+	systemd/hv-swiotlb-sleep
 
 install: all $(addprefix $(B)/gen/,$(GEN))
 	install -D -m 0755 $(B)/$(GUEST_LIBC)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
@@ -231,29 +255,57 @@ install: all $(addprefix $(B)/gen/,$(GEN))
 		$(DESTDIR)$(DRACUTMODDIR)/module-setup.sh
 	install -D -m 0755 dracut-module/hv-swiotlb-hook.sh \
 		$(DESTDIR)$(DRACUTMODDIR)/hv-swiotlb-hook.sh
+	install -D -m 0755 dracut-module/hv-swiotlb-resume-hook.sh \
+		$(DESTDIR)$(DRACUTMODDIR)/hv-swiotlb-resume-hook.sh
 	install -D -m 0644 conf/dracut-hv-swiotlb.conf \
 		$(DESTDIR)$(DRACUTCONFDIR)/90-hv-swiotlb.conf
 	install -D -m 0755 $(B)/gen/initramfs-tools/hooks/hv-swiotlb \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/hv-swiotlb
 	install -D -m 0755 initramfs-tools/scripts/init-premount/hv-swiotlb \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-premount/hv-swiotlb
+	install -D -m 0755 initramfs-tools/scripts/local-premount/hv-swiotlb \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/hv-swiotlb
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb.service
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv.service
+	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-initrd.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-initrd.service
+	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-initrd-resume.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-initrd-resume.service
+	install -D -m 0755 $(B)/gen/systemd/hv-swiotlb-sleep \
+		$(DESTDIR)$(SYSTEMDSLEEPDIR)/hv-swiotlb
+	@# Enabled for initrd.target once and for all, for any systemd initrd
+	@# (dracut makes the same links itself); inert on the host.
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)/initrd.target.wants
+	ln -sf ../hv-swiotlb-initrd.service $(DESTDIR)$(SYSTEMDUNITDIR)/initrd.target.wants/
+	ln -sf ../hv-swiotlb-initrd-resume.service $(DESTDIR)$(SYSTEMDUNITDIR)/initrd.target.wants/
+	install -D -m 0644 mkosi/50-hv-swiotlb.conf $(DESTDIR)$(MKOSIINITRDDIR)/50-hv-swiotlb.conf
+
+# Strip as the distributions' tools do (dh_strip, find-debuginfo); their
+# debug information is what -dbgsym and -debuginfo packages are made of.
+STRIP_AS_SHIPPED = $(STRIP) --remove-section=.comment --remove-section=.note
+install-strip: install
+	$(STRIP_AS_SHIPPED) $(DESTDIR)$(SBINDIR)/hv-swiotlb $(DESTDIR)$(BINDIR)/hv-swiotlb-recv
 
 INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(BINDIR)/hv-swiotlb-recv \
 	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
 	$(MANDIR)/man7/hv-swiotlb-protocol.7 $(MANDIR)/man7/hv-swiotlb.7 \
 	$(DRACUTMODDIR)/module-setup.sh $(DRACUTMODDIR)/hv-swiotlb-hook.sh \
-	$(DRACUTCONFDIR)/90-hv-swiotlb.conf \
+	$(DRACUTMODDIR)/hv-swiotlb-resume-hook.sh $(DRACUTCONFDIR)/90-hv-swiotlb.conf \
 	$(INITRAMFSTOOLSDIR)/hooks/hv-swiotlb $(INITRAMFSTOOLSDIR)/scripts/init-premount/hv-swiotlb \
-	$(SYSTEMDUNITDIR)/hv-swiotlb.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv.service
+	$(INITRAMFSTOOLSDIR)/scripts/local-premount/hv-swiotlb \
+	$(SYSTEMDUNITDIR)/hv-swiotlb.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv.service \
+	$(SYSTEMDUNITDIR)/hv-swiotlb-initrd.service $(SYSTEMDUNITDIR)/hv-swiotlb-initrd-resume.service \
+	$(SYSTEMDSLEEPDIR)/hv-swiotlb $(MKOSIINITRDDIR)/50-hv-swiotlb.conf \
+	$(SYSTEMDUNITDIR)/initrd.target.wants/hv-swiotlb-initrd.service \
+	$(SYSTEMDUNITDIR)/initrd.target.wants/hv-swiotlb-initrd-resume.service
 
 # Exactly what install wrote, and the module's own directory.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DRACUTMODDIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(DRACUTMODDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/initrd.target.wants 2>/dev/null
 
 clean:
 	rm -rf $(B)

@@ -12,7 +12,7 @@ W=$2
 D=$B/stage
 mkdir -p "$W/tmp" "$W/conf.d"
 KVER=$(debian_kver)
-dracut_tree "$W/dracut" "$D/usr/lib/dracut/modules.d/91hv-swiotlb"
+dracut_tree "$W/dracut" "$D/usr/lib/dracut/modules.d/50hv-swiotlb"
 : >"$W/dracut.conf"
 dr() {
 	dracutbasedir=$W/dracut HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb \

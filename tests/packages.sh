@@ -26,6 +26,26 @@ mkdir -p "$SRC"
 [ -f "$SRC/debian/rules" ] || t_fail "no debian/rules"
 t_end
 
+# The files make install generates (units, module-setup.sh, the hook) name
+# the paths of that very install, whatever an earlier one in the tree named.
+t_begin "make install twice, other paths: the second names only its own"
+I=$P/installs
+mkdir -p "$I"
+make -s -C "$TOP" install DESTDIR="$I/a" WERROR=-Werror >"$I/a.log" 2>&1 ||
+	t_fail "make install: $(tail -n 3 "$I/a.log")"
+make -s -C "$TOP" install DESTDIR="$I/b" PREFIX=/usr LIBEXECDIR=/usr/lib/hv-swiotlb \
+	SYSTEMDUNITDIR=/usr/lib/systemd/system WERROR=-Werror >"$I/b.log" 2>&1 ||
+	t_fail "make install: $(tail -n 3 "$I/b.log")"
+stale=$(grep -rl '/usr/local' "$I/b" 2>/dev/null)
+[ -z "$stale" ] || t_fail "the second install names /usr/local in: $stale"
+expect_line "$I/b/usr/lib/systemd/system/hv-swiotlb.service" \
+	'^ExecStart=/usr/lib/hv-swiotlb/hv-swiotlb-boot now /usr/sbin/hv-swiotlb$'
+expect_line "$(find "$I/a" -name hv-swiotlb.service | head -n 1)" \
+	'^ExecStart=/usr/local/lib/hv-swiotlb/hv-swiotlb-boot now /usr/local/sbin/hv-swiotlb$'
+expect_line "$I/b/usr/lib/dracut/modules.d/50hv-swiotlb/module-setup.sh" \
+	'HV_SWIOTLB_BINARY:-/usr/sbin/hv-swiotlb'
+t_end
+
 t_begin "dpkg-buildpackage -us -uc -b builds both packages"
 (cd "$SRC" && dpkg-buildpackage -us -uc -b) >"$P/dpkg-buildpackage.log" 2>&1 ||
 	t_fail "failed: $(tail -n 5 "$P/dpkg-buildpackage.log")"
@@ -34,6 +54,24 @@ RDEB=$P/src/hv-swiotlb-recv_${VERSION}_amd64.deb
 [ -f "$DEB" ] || t_fail "no $(basename "$DEB")"
 [ -f "$RDEB" ] || t_fail "no $(basename "$RDEB")"
 grep -i 'warning' "$P/dpkg-buildpackage.log" && t_fail "the build warned"
+t_end
+
+t_begin "dpkg-buildpackage ran make unit (dh_auto_test), which nocheck leaves out"
+expect_line "$P/dpkg-buildpackage.log" '^[[:space:]]*make( -j[0-9]+)? unit GUEST_LIBC=klibc'
+expect_line "$P/dpkg-buildpackage.log" '^[0-9]+ passed, 0 failed$'
+(cd "$SRC" && DEB_BUILD_OPTIONS=nocheck make -s -n -f debian/rules override_dh_auto_test) \
+	>"$P/nocheck.txt" 2>&1
+expect_no_line "$P/nocheck.txt" 'make.* unit'
+(cd "$SRC" && DEB_BUILD_OPTIONS='' make -s -n -f debian/rules override_dh_auto_test) \
+	>"$P/check.txt" 2>&1
+expect_line "$P/check.txt" 'make.* unit'
+t_end
+
+t_begin "the binaries are stripped at install: -dbgsym packages, the klibc tool in budget"
+DBG=$(find "$P/src" -maxdepth 1 -name "hv-swiotlb-dbgsym_${VERSION}_*.*deb" | head -n 1)
+[ -n "$DBG" ] || t_fail "no hv-swiotlb-dbgsym package"
+[ -n "$(find "$P/src" -maxdepth 1 -name "hv-swiotlb-recv-dbgsym_${VERSION}_*.*deb")" ] ||
+	t_fail "no hv-swiotlb-recv-dbgsym package"
 t_end
 
 t_begin "lintian: no error, no warning without an override that says why"
@@ -83,10 +121,15 @@ while read -r f; do
 done <"$P/make.list"
 file "$D/usr/sbin/hv-swiotlb" | grep -q 'statically linked' ||
 	t_fail "usr/sbin/hv-swiotlb is not static: $(file "$D/usr/sbin/hv-swiotlb")"
+file "$D/usr/sbin/hv-swiotlb" | grep -q ', stripped' ||
+	t_fail "usr/sbin/hv-swiotlb is not stripped: $(file "$D/usr/sbin/hv-swiotlb")"
+size=$(wc -c <"$D/usr/sbin/hv-swiotlb")
+echo "    the shipped klibc tool: $size bytes"
+[ "$size" -le 28672 ] || t_fail "the shipped usr/sbin/hv-swiotlb has $size bytes, over 28 KiB"
 expect_line "$D/usr/lib/dracut/dracut.conf.d/90-hv-swiotlb.conf" '^add_dracutmodules\+=" hv-swiotlb "$'
 [ -f "$D/lib/systemd/system/hv-swiotlb.service" ] || t_fail "no hv-swiotlb.service"
 [ -x "$D/usr/share/initramfs-tools/hooks/hv-swiotlb" ] || t_fail "no initramfs-tools hook"
-[ -x "$D/usr/lib/dracut/modules.d/91hv-swiotlb/module-setup.sh" ] || t_fail "no dracut module"
+[ -x "$D/usr/lib/dracut/modules.d/50hv-swiotlb/module-setup.sh" ] || t_fail "no dracut module"
 t_end
 
 t_begin "rpmbuild --nodeps builds the spec, the dracut module in it"
@@ -94,8 +137,10 @@ tar -czf "$P/hv-swiotlb-$VERSION.tar.gz" -C "$P/src" --exclude=debian/.debhelper
 	--exclude="hv-swiotlb-$VERSION/build" "hv-swiotlb-$VERSION"
 mkdir -p "$P/rpm/SOURCES"
 cp "$P/hv-swiotlb-$VERSION.tar.gz" "$P/rpm/SOURCES/"
-rpmbuild --nodeps -bb --define "_topdir $P/rpm" "$SRC/rpm/hv-swiotlb.spec" \
-	>"$P/rpmbuild.log" 2>&1 || t_fail "rpmbuild: $(tail -n 5 "$P/rpmbuild.log")"
+# Debian's rpm makes no debuginfo packages unless asked; Fedora's always does.
+rpmbuild --nodeps -bb --define "_topdir $P/rpm" --define "_enable_debug_packages 1" \
+	"$SRC/rpm/hv-swiotlb.spec" >"$P/rpmbuild.log" 2>&1 ||
+	t_fail "rpmbuild: $(tail -n 5 "$P/rpmbuild.log")"
 RPM=$(find "$P/rpm/RPMS" -name "hv-swiotlb-$VERSION-*.rpm" | head -n 1)
 RRPM=$(find "$P/rpm/RPMS" -name "hv-swiotlb-recv-$VERSION-*.rpm" | head -n 1)
 rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$RPM" >"$P/rpm.list" 2>/dev/null
@@ -104,9 +149,9 @@ echo "    $(basename "$RPM"):"
 sed 's/^/      /' "$P/rpm.list"
 echo "    $(basename "$RRPM"):"
 sed 's/^/      /' "$P/rpm-recv.list"
-expect_line "$P/rpm.list" '^d[-rwx]+ /usr/lib/dracut/modules\.d/91hv-swiotlb$'
-expect_line "$P/rpm.list" ' /usr/lib/dracut/modules\.d/91hv-swiotlb/module-setup\.sh$'
-expect_line "$P/rpm.list" ' /usr/lib/dracut/modules\.d/91hv-swiotlb/hv-swiotlb-hook\.sh$'
+expect_line "$P/rpm.list" '^d[-rwx]+ /usr/lib/dracut/modules\.d/50hv-swiotlb$'
+expect_line "$P/rpm.list" ' /usr/lib/dracut/modules\.d/50hv-swiotlb/module-setup\.sh$'
+expect_line "$P/rpm.list" ' /usr/lib/dracut/modules\.d/50hv-swiotlb/hv-swiotlb-hook\.sh$'
 expect_line "$P/rpm.list" ' /usr/lib/dracut/dracut\.conf\.d/90-hv-swiotlb\.conf$'
 expect_line "$P/rpm.list" ' /usr/libexec/hv-swiotlb/hv-swiotlb-boot$'
 expect_line "$P/rpm.list" ' /usr/lib/systemd/system/hv-swiotlb\.service$'
@@ -114,6 +159,26 @@ expect_no_line "$P/rpm.list" 'initramfs-tools'
 expect_line "$P/rpm-recv.list" ' /usr/bin/hv-swiotlb-recv$'
 expect_line "$P/rpm-recv.list" ' /usr/lib/systemd/system/hv-swiotlb-recv\.service$'
 rpm -qp --scripts "$RPM" 2>/dev/null | grep -q 'dracut -f' && t_fail "a scriptlet runs dracut"
+t_end
+
+t_begin "rpmbuild ran %check (make unit), which --without check leaves out"
+expect_line "$P/rpmbuild.log" '^Executing\(%check\)'
+expect_line "$P/rpmbuild.log" '^[0-9]+ passed, 0 failed$'
+rpmspec -P --define "_topdir $P/rpm" --without check "$SRC/rpm/hv-swiotlb.spec" \
+	>"$P/spec-nocheck.txt" 2>&1
+expect_no_line "$P/spec-nocheck.txt" 'make.* unit'
+t_end
+
+t_begin "rpm: stripped at install, a debuginfo package"
+[ -n "$(find "$P/rpm/RPMS" -name "hv-swiotlb-debuginfo-$VERSION-*.rpm")" ] ||
+	t_fail "no hv-swiotlb-debuginfo package: $(ls "$P/rpm/RPMS"/*/)"
+t_end
+
+t_begin "rpmlint: no error on the built packages"
+rpmlint "$P"/rpm/RPMS/*/*.rpm >"$P/rpmlint.log" 2>&1
+sed 's/^/      | /' "$P/rpmlint.log"
+grep -E ': E: ' "$P/rpmlint.log" && t_fail "see above"
+expect_line "$P/rpmlint.log" ' 0 errors'
 t_end
 
 t_summary

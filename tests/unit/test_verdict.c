@@ -212,6 +212,27 @@ static void test_reason_names_the_fix(void **state)
 	assert_non_null(strstr(d.reason, "could not be read"));
 }
 
+/* One word per verdict, in enum order, none empty, none twice, the last in its place. */
+static void test_verdict_words(void **state)
+{
+	int v, w;
+
+	(void)state;
+	for (v = HVS_V_NONE; v <= HVS_V_ABOVE_4G; v++) {
+		const char *word = hvs_verdict_word((enum hvs_verdict)v);
+
+		assert_true(strlen(word) > 0);
+		assert_string_not_equal(word, "unknown");
+		for (w = HVS_V_NONE; w < v; w++)
+			assert_string_not_equal(word, hvs_verdict_word((enum hvs_verdict)w));
+	}
+	assert_string_equal(hvs_verdict_word(HVS_V_NONE), "none");
+	assert_string_equal(hvs_verdict_word(HVS_V_OK), "ok");
+	assert_string_equal(hvs_verdict_word(HVS_V_ABOVE_4G), "above-4g");
+	assert_string_equal(hvs_verdict_word((enum hvs_verdict)(HVS_V_ABOVE_4G + 1)), "unknown");
+	assert_string_equal(hvs_verdict_word((enum hvs_verdict)-1), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_klog_read_file),
 		cmocka_unit_test(test_diagnosis),
 		cmocka_unit_test(test_reason_names_the_fix),
+		cmocka_unit_test(test_verdict_words),
 	};
 
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
