@@ -19,8 +19,12 @@ PEER_PID=""
 trap 'stop_peer; rm -rf "$WORK"' EXIT
 BUSYBOX=$(command -v busybox)
 DRACUT_LIB=$(find /usr/lib/dracut/modules.d/ -path '*base/dracut-lib.sh' | head -n 1)
-HOOK=$D/usr/lib/dracut/modules.d/91hv-swiotlb/hv-swiotlb-hook.sh
+HOOK=$D/usr/lib/dracut/modules.d/50hv-swiotlb/hv-swiotlb-hook.sh
+RESUME_HOOK=$D/usr/lib/dracut/modules.d/50hv-swiotlb/hv-swiotlb-resume-hook.sh
 SCRIPT=$D/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb
+RESUME_SCRIPT=$D/usr/share/initramfs-tools/scripts/local-premount/hv-swiotlb
+SLEEP_HOOK=$(find "$D/usr/lib/systemd/system-sleep" "$D/lib/systemd/system-sleep" -name hv-swiotlb \
+	2>/dev/null | head -n 1)
 
 # new_root CMDLINE HOST [published]: a fresh chroot in $R, and a scripted
 # host in MODE accepted, refuse (conflict) or none.
@@ -32,6 +36,9 @@ new_root() {
 		"$R/etc/cmdline.d" "$R/lib" "$R/scripts" "$R/sys/bus/vmbus/drivers/hv_pci" \
 		"$R/tmp" "$R/dev"
 	mknod -m 666 "$R/dev/null" c 1 3
+	# A kernel that can hibernate, as initramfs-tools' resume checks.
+	mkdir -p "$R/sys/power"
+	: >"$R/sys/power/resume"
 	: >"$R/dev/kmsg"
 	cp "$BUSYBOX" "$R/bin/busybox"
 	# klibc's sh, which initramfs-tools images use when busybox is absent.
@@ -91,7 +98,8 @@ stop_peer() {
 
 status() { sed -n "s/^$1=//p" "$R/run/hv-swiotlb/status" 2>/dev/null; }
 
-# dracut: source dracut-lib.sh, stub emergency_shell, source the hook.
+# dracut: source dracut-lib.sh, stub emergency_shell, source the hook
+# (the pre-trigger one, or the one given).
 run_dracut_hook() {
 	cp "$DRACUT_LIB" "$(dirname "$DRACUT_LIB")/dracut-dev-lib.sh" "$R/lib/"
 	# getarg in dracut 059 asks dracut-util (a small glibc program).
@@ -99,9 +107,9 @@ run_dracut_hook() {
 	cp /usr/lib/dracut/dracut-util "$R/bin/"
 	cp /lib/x86_64-linux-gnu/libc.so.6 "$R/lib/x86_64-linux-gnu/"
 	cp /lib64/ld-linux-x86-64.so.2 "$R/lib64/"
-	ln -s dracut-util "$R/bin/dracut-getarg"
-	ln -s dracut-util "$R/bin/dracut-getargs"
-	cp "$HOOK" "$R/hook.sh"
+	ln -sf dracut-util "$R/bin/dracut-getarg"
+	ln -sf dracut-util "$R/bin/dracut-getargs"
+	cp "${1:-$HOOK}" "$R/hook.sh"
 	cat >"$R/run.sh" <<'RUN'
 . /lib/dracut-lib.sh
 . /stubs.sh
@@ -114,14 +122,15 @@ RUN
 }
 
 # initramfs-tools: run in a shell of its own (its exit is its status),
-# with a stub panic in /scripts/functions.
+# with a stub panic in /scripts/functions; init-premount's script, or the
+# one given. init exports BOOT and resume: IT_BOOT and IT_RESUME.
 run_it_script() {
-	cp "$SCRIPT" "$R/script"
+	cp "${1:-$SCRIPT}" "$R/script"
 	printf 'panic() { echo "panic $*" >>/log; }\n' >"$R/scripts/functions"
 	# Without busybox, an initramfs-tools image's /bin/sh is klibc's.
 	[ "$IT_SHELL" = /bin/klibc-sh ] && ln -sf klibc-sh "$R/bin/sh"
-	PATH=/bin:/sbin:/usr/sbin chroot "$R" "$IT_SHELL" -c '. /stubs.sh; . /script' \
-		>"$WORK/out" 2>&1
+	PATH=/bin:/sbin:/usr/sbin BOOT=${IT_BOOT:-local} resume=${IT_RESUME:-} \
+		chroot "$R" "$IT_SHELL" -c '. /stubs.sh; . /script' >"$WORK/out" 2>&1
 	RC=$?
 }
 
@@ -240,6 +249,128 @@ grep -nE '^[^#]*(^|[;&|[:space:]])exit([[:space:]]|$)' "$HOOK" &&
 	t_fail "the hook contains exit"
 t_end
 
+
+# --- resume from hibernation: the early handoff waits for the attempt
+handoffs() { grep -c '^hv-swiotlb $' "$R/log"; }
+
+t_begin "dracut: resume= on the command line: pre-trigger waits, pre-mount hands over"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+run_dracut_hook
+expect_eq "handoffs after pre-trigger" 0 "$(handoffs)"
+[ -e "$R/run/hv-swiotlb/status" ] && t_fail "pre-trigger left a status"
+expect_line "$R/dev/kmsg" '^<6>hv-swiotlb: this boot may resume from hibernation: the handoff waits'
+run_dracut_hook "$RESUME_HOOK"
+expect_eq "handoffs after pre-mount" 1 "$(handoffs)"
+expect_eq "status" acknowledged "$(status state)"
+t_end
+
+t_begin "dracut: no resume=: pre-trigger hands over, pre-mount does nothing more"
+new_root "hv_pci_swiotlb=64M" accepted published
+run_dracut_hook
+run_dracut_hook "$RESUME_HOOK"
+expect_eq "handoffs" 1 "$(handoffs)"
+expect_no_line "$R/dev/kmsg" 'may resume'
+t_end
+
+t_begin "dracut: resume= from /etc/cmdline.d (dracut's host-only resume config) waits too"
+new_root "hv_pci_swiotlb=64M" accepted published
+echo " resume=UUID=0b9e0b6e-8a1f-4ad6-9f6b-2b0c5f3e4a11" >"$R/etc/cmdline.d/20-resume.conf"
+run_dracut_hook
+expect_eq "handoffs" 0 "$(handoffs)"
+t_end
+
+t_begin "dracut: resume= with noresume: no wait"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb noresume" accepted published
+run_dracut_hook
+expect_eq "handoffs" 1 "$(handoffs)"
+t_end
+
+t_begin "dracut: after the resume attempt, required and no host: emergency_shell"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb rd.hvswiotlb.required rd.hvswiotlb.timeout=0.3" \
+	none published
+run_dracut_hook
+expect_no_line "$R/log" '^emergency_shell'
+run_dracut_hook "$RESUME_HOOK"
+expect_line "$R/log" '^emergency_shell -n hv-swiotlb .*\(exit 3\) and rd.hvswiotlb.required is set'
+expect_line "$R/dev/kmsg" '^<3>hv-swiotlb: the swiotlb pool handoff failed \(exit 3\) and rd.hvswiotlb.required is set'
+t_end
+
+IT_BOOT=""
+IT_RESUME=""
+for IT_SHELL in /bin/sh /bin/klibc-sh; do
+	t_begin "initramfs-tools ($IT_SHELL): \$resume with a local root: init-premount waits, local-premount hands over"
+	new_root "hv_pci_swiotlb=64M" accepted published
+	IT_RESUME=/dev/vdb
+	run_it_script
+	expect_eq "exit" 0 "$RC"
+	expect_eq "handoffs after init-premount" 0 "$(handoffs)"
+	run_it_script "$RESUME_SCRIPT"
+	IT_RESUME=""
+	expect_eq "exit" 0 "$RC"
+	expect_eq "handoffs after local-premount" 1 "$(handoffs)"
+	expect_eq "status" acknowledged "$(status state)"
+	t_end
+done
+
+t_begin "initramfs-tools: \$resume with an nfs root (no resume there): init-premount hands over"
+new_root "hv_pci_swiotlb=64M" accepted published
+IT_BOOT=nfs
+IT_RESUME=/dev/vdb
+run_it_script
+IT_BOOT=""
+IT_RESUME=""
+expect_eq "handoffs" 1 "$(handoffs)"
+t_end
+
+t_begin "initramfs-tools: no \$resume (noresume or RESUME=none): init-premount hands over"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+run_it_script
+expect_eq "handoffs" 1 "$(handoffs)"
+run_it_script "$RESUME_SCRIPT"
+expect_eq "handoffs, local-premount after it" 1 "$(handoffs)"
+t_end
+
+t_begin "initramfs-tools: local-premount, required, no host: panic"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required rd.hvswiotlb.timeout=0.3" none published
+IT_RESUME=/dev/vdb
+run_it_script
+run_it_script "$RESUME_SCRIPT"
+IT_RESUME=""
+expect_line "$R/log" '^panic hv-swiotlb: the swiotlb pool handoff failed \(exit 3\)'
+t_end
+
+# The systemd-sleep hook, run as systemd-sleep runs it: "pre|post TYPE".
+for when in post/hibernate post/hybrid-sleep post/suspend-then-hibernate pre/hibernate \
+	post/suspend; do
+	t_begin "systemd-sleep hook: $when"
+	new_root "hv_pci_swiotlb=64M" accepted published
+	mkdir -p "$R/run/hv-swiotlb"
+	echo state=acknowledged >"$R/run/hv-swiotlb/status"
+	cp "$SLEEP_HOOK" "$R/sleep-hook"
+	PATH=/bin:/sbin:/usr/sbin chroot "$R" /bin/sh -c ". /stubs.sh; . /sleep-hook ${when%/*} ${when#*/}" \
+		>"$WORK/out" 2>&1
+	RC=$?
+	expect_eq "exit" 0 "$RC"
+	case "$when" in
+	post/suspend | pre/*) expect_eq "handoffs" 0 "$(handoffs)" ;;
+	*)
+		expect_eq "handoffs" 1 "$(handoffs)"
+		expect_eq "status" acknowledged "$(status state)"
+		expect_line "$R/dev/kmsg" 'restored from hibernation: handing this kernel.s range over again'
+		;;
+	esac
+	t_end
+done
+
+t_begin "systemd-sleep hook: no host, required: it fails nothing, bounded"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required rd.hvswiotlb.timeout=0.3" none published
+cp "$SLEEP_HOOK" "$R/sleep-hook"
+PATH=/bin:/sbin:/usr/sbin chroot "$R" /bin/sh -c ". /stubs.sh; . /sleep-hook post hibernate" \
+	>"$WORK/out" 2>&1
+expect_eq "exit" 0 "$?"
+expect_eq "status" unreachable "$(status state)"
+t_end
+
 # module-setup.sh: check() with dracut's helpers stubbed.
 t_begin "module-setup.sh check(): only on request, unless host-only on Hyper-V"
 out=$(bash -c '
@@ -248,12 +379,12 @@ out=$(bash -c '
 	HV_SWIOTLB_BINARY=/bin/sh
 	hostonly=""; check; echo "no-hostonly=$?"
 	HV_SWIOTLB_BINARY=/nonexistent; check; echo "no-binary=$?"
-' sh "$D/usr/lib/dracut/modules.d/91hv-swiotlb/module-setup.sh")
+' sh "$D/usr/lib/dracut/modules.d/50hv-swiotlb/module-setup.sh")
 case "$out" in *"no-hostonly=255"*) ;; *) t_fail "check() without host-only: $out" ;; esac
 case "$out" in *"no-binary=1"*) ;; *) t_fail "check() without the binary: $out" ;; esac
 if [ ! -d /sys/bus/vmbus ]; then
 	out=$(bash -c 'require_binaries() { :; }; . "$1"; hostonly=yes; check; echo "rc=$?"' \
-		sh "$D/usr/lib/dracut/modules.d/91hv-swiotlb/module-setup.sh")
+		sh "$D/usr/lib/dracut/modules.d/50hv-swiotlb/module-setup.sh")
 	expect_eq "check() host-only off Hyper-V" "rc=255" "$out"
 fi
 t_end

@@ -8,16 +8,19 @@ debian_kver() {
 }
 
 # dracut_tree DIR MODULE_DIR...: a dracut base directory at DIR made of
-# links to the system's, with the given module directories added, for
-# dracutbasedir=DIR. The system's own directory is never written.
+# links to the system's (or, with DRACUT_BASE set, to that dracut's, such
+# as a dracut-ng build directory), with the given module directories
+# added, for dracutbasedir=DIR. The original is never written.
 dracut_tree() {
 	tree=$1
+	base=${DRACUT_BASE:-/usr/lib/dracut}
 	shift
 	mkdir -p "$tree/modules.d"
-	for f in /usr/lib/dracut/*; do
+	for f in "$base"/* "$base"/.??*; do
+		[ -e "$f" ] || continue
 		[ "${f##*/}" = modules.d ] || ln -s "$f" "$tree/"
 	done
-	for m in /usr/lib/dracut/modules.d/* "$@"; do
+	for m in "$base"/modules.d/* "$@"; do
 		ln -s "$m" "$tree/modules.d/"
 	done
 }

@@ -5,16 +5,22 @@
 # test-only additions of tests/boot/. Nothing outside OUT is written.
 #
 #   tests/boot/build-images.sh STAGE RECV OUT [IMAGE...]
-#   IMAGE: dracut-systemd, dracut-shell, initramfs-tools, dracut-unit
-#   (default: all). dracut-unit has no hv-swiotlb module but the tree's
-#   hv-swiotlb.service, run by the initramfs' systemd as PID 1: the stand-in
-#   for a boot without an initramfs.
+#   (the relay, hvtest-relay, is taken from RECV's directory)
+#   IMAGE: dracut-systemd, dracut-shell, initramfs-tools, dracut-unit,
+#   dracut-ng-V-systemd, dracut-ng-V-shell (V: 102, 111) (default: all).
+#   dracut-unit has no hv-swiotlb module but the tree's hv-swiotlb.service,
+#   run by the initramfs' systemd as PID 1: the stand-in for a boot without
+#   an initramfs. The dracut-ng images are made by dracut-ng itself, built
+#   from its release tarball (tests/boot/dracut-ng.sh) and cached in
+#   OUT/../dracut-ng.
 set -eu
 STAGE=$(cd "$1" && pwd)
 RECV=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+RELAY=$(dirname "$RECV")/hvtest-relay
 OUT=$3
 shift 3
-IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit}
+IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit dracut-ng-102-systemd \
+	dracut-ng-102-shell dracut-ng-111-systemd dracut-ng-111-shell}
 wanted() { case " $IMAGES " in *" $1 "*) return 0 ;; esac; return 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib-images.sh
@@ -39,6 +45,17 @@ mkdir -p "$OUT/rootdir/bin" "$OUT/rootdir/sbin" "$OUT/rootdir/etc" "$OUT/rootdir
 cp "$(command -v busybox)" "$OUT/rootdir/bin/busybox"
 ln -s busybox "$OUT/rootdir/bin/sh"
 install -m 0755 "$HERE/rootfs-init" "$OUT/rootdir/sbin/init"
+# What a system restored from hibernation runs: the systemd-sleep hook, the
+# tool (static) and the relay.
+install -D -m 0755 "$STAGE/usr/sbin/hv-swiotlb" "$OUT/rootdir/usr/sbin/hv-swiotlb"
+install -D -m 0755 "$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot" \
+	"$OUT/rootdir/usr/lib/hv-swiotlb/hv-swiotlb-boot"
+install -D -m 0755 "$STAGE/usr/lib/systemd/system-sleep/hv-swiotlb" \
+	"$OUT/rootdir/usr/lib/systemd/system-sleep/hv-swiotlb"
+install -D -m 0755 "$RELAY" "$OUT/rootdir/usr/bin/hvtest-relay"
+# And for the scenarios that run the receiver outside the guest.
+install -m 0755 "$RELAY" "$OUT/hvtest-relay"
+install -m 0755 "$RECV" "$OUT/hv-swiotlb-recv"
 printf 'NAME="hv-swiotlb boot test"\nID=hvtest\n' >"$OUT/rootdir/etc/os-release"
 rm -f "$OUT/root.ext4"
 mke2fs -q -t ext4 -d "$OUT/rootdir" "$OUT/root.ext4" 32M
@@ -49,57 +66,127 @@ mkdir -p "$OUT/conf.d" "$OUT/tmp" "$OUT/hvtest-module/99hv-swiotlb-test"
 cp "$HERE/dracut-test/module-setup.sh" "$OUT/hvtest-module/99hv-swiotlb-test/"
 cp "$HERE/hvtest-start.sh" "$HERE/dracut-test/hvtest-setup.service" \
 	"$HERE/dracut-test/hvtest-order.conf" "$OUT/hvtest-module/99hv-swiotlb-test/"
-dracut_tree "$OUT/dracut" "$STAGE/usr/lib/dracut/modules.d/91hv-swiotlb" \
+dracut_tree "$OUT/dracut" "$STAGE/usr/lib/dracut/modules.d/50hv-swiotlb" \
 	"$OUT/hvtest-module/99hv-swiotlb-test"
 : >"$OUT/dracut.conf"
+SHELL_INIT="systemd systemd-initrd dracut-systemd"
 
-build_dracut() { # NAME [extra dracut args]
+build_dracut() { # NAME TREE DRACUT [extra dracut args]
 	name=$1
-	shift
-	dracutbasedir=$OUT/dracut HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb \
+	tree=$2
+	cmd=$3
+	shift 3
+	dracutbasedir=$tree HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb \
 		HV_SWIOTLB_BOOT=$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot \
-		HVTEST_KO=$KO HVTEST_RECV=$RECV \
-		dracut --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
+		HV_SWIOTLB_UNITDIR=$STAGE/usr/lib/systemd/system \
+		HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_RELAY=$RELAY \
+		"$cmd" --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
 		--no-hostonly --add "hv-swiotlb hv-swiotlb-test" --kver "$KVER" \
-		--compress gzip --force "$@" "$OUT/$name.img" >"$OUT/$name.log" 2>&1 ||
-		{ tail -n 20 "$OUT/$name.log"; exit 1; }
+		--compress gzip --force "$@" "$OUT/$name.img" >"$OUT/$name.log" 2>&1
 }
-if wanted dracut-systemd; then
-	build_dracut dracut-systemd
-fi
-if wanted dracut-shell; then
-	build_dracut dracut-shell --omit "systemd systemd-initrd dracut-systemd"
-fi
-if wanted dracut-unit; then
-	dracutbasedir=$OUT/dracut HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_UNIT=$STAGE \
+
+# The unit image: no hv-swiotlb module; hv-swiotlb.service instead.
+build_unit() {
+	dracutbasedir=$OUT/dracut HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_RELAY=$RELAY \
+		HVTEST_UNIT=$STAGE \
 		dracut --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
 		--no-hostonly --add hv-swiotlb-test --omit hv-swiotlb --kver "$KVER" \
-		--compress gzip --force "$OUT/dracut-unit.img" >"$OUT/dracut-unit.log" 2>&1 ||
-		{ tail -n 20 "$OUT/dracut-unit.log"; exit 1; }
-fi
-wanted initramfs-tools || { echo "built: $IMAGES in $OUT"; exit 0; }
+		--compress gzip --force "$OUT/dracut-unit.img" >"$OUT/dracut-unit.log" 2>&1
+}
 
 # initramfs-tools, from a copy of the machine's configuration directory.
-rm -rf "$OUT/itconf"
-cp -a /etc/initramfs-tools "$OUT/itconf"
-mkdir -p "$OUT/itconf/hooks" "$OUT/itconf/scripts/init-premount" "$OUT/itconf/scripts/init-top"
-cp "$STAGE/usr/share/initramfs-tools/hooks/hv-swiotlb" "$OUT/itconf/hooks/"
-cp "$STAGE/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb" \
-	"$OUT/itconf/scripts/init-premount/"
-install -m 0755 "$HERE/initramfs-tools-test/hook" "$OUT/itconf/hooks/hv-swiotlb-test"
-{
-	cat <<'HEAD'
+build_initramfs_tools() {
+	rm -rf "$OUT/itconf"
+	cp -a /etc/initramfs-tools "$OUT/itconf"
+	mkdir -p "$OUT/itconf/hooks" "$OUT/itconf/scripts/init-premount" \
+		"$OUT/itconf/scripts/local-premount" "$OUT/itconf/scripts/init-top"
+	cp "$STAGE/usr/share/initramfs-tools/hooks/hv-swiotlb" "$OUT/itconf/hooks/"
+	cp "$STAGE/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb" \
+		"$OUT/itconf/scripts/init-premount/"
+	cp "$STAGE/usr/share/initramfs-tools/scripts/local-premount/hv-swiotlb" \
+		"$OUT/itconf/scripts/local-premount/"
+	install -m 0755 "$HERE/initramfs-tools-test/hook" "$OUT/itconf/hooks/hv-swiotlb-test"
+	{
+		cat <<'HEAD'
 #!/bin/sh
 # Test-only init-top script; see tests/boot/hvtest-start.sh.
 PREREQ=""
 prereqs() { echo "$PREREQ"; }
 case "$1" in prereqs) prereqs; exit 0 ;; esac
 HEAD
-	cat "$HERE/hvtest-start.sh"
-	echo "exit 0"
-} >"$OUT/itconf/scripts/init-top/hv-swiotlb-test"
-chmod 0755 "$OUT/itconf/scripts/init-top/hv-swiotlb-test"
-HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb HV_SWIOTLB_BOOT=$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot \
-	HVTEST_KO=$KO HVTEST_RECV=$RECV mkinitramfs -d "$OUT/itconf" -o "$OUT/initramfs-tools.img" "$KVER" \
-	>"$OUT/initramfs-tools.log" 2>&1 || { tail -n 20 "$OUT/initramfs-tools.log"; exit 1; }
+		cat "$HERE/hvtest-start.sh"
+		echo "exit 0"
+	} >"$OUT/itconf/scripts/init-top/hv-swiotlb-test"
+	chmod 0755 "$OUT/itconf/scripts/init-top/hv-swiotlb-test"
+	HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb \
+		HV_SWIOTLB_BOOT=$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot \
+		HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_RELAY=$RELAY \
+		mkinitramfs -d "$OUT/itconf" -o "$OUT/initramfs-tools.img" "$KVER" \
+		>"$OUT/initramfs-tools.log" 2>&1
+}
+
+# dracut-ng, run from its build directory, with its own dracut-install.
+ng_tree() { # VERSION
+	ng=$(sh "$HERE/dracut-ng.sh" "$1" "$OUT/../dracut-ng") || exit 1
+	rm -rf "$OUT/dracut-ng-$1"
+	DRACUT_BASE=$ng dracut_tree "$OUT/dracut-ng-$1" \
+		"$STAGE/usr/lib/dracut/modules.d/50hv-swiotlb" "$OUT/hvtest-module/99hv-swiotlb-test"
+	echo "$ng"
+}
+for v in 102 111; do
+	if wanted "dracut-ng-$v-systemd" || wanted "dracut-ng-$v-shell"; then
+		eval "NG_$v=\$(ng_tree $v)" || exit 1
+	fi
+done
+
+build_one() { # IMAGE
+	case "$1" in
+	dracut-systemd) build_dracut "$1" "$OUT/dracut" dracut ;;
+	dracut-shell) build_dracut "$1" "$OUT/dracut" dracut --omit "$SHELL_INIT" ;;
+	dracut-unit) build_unit ;;
+	initramfs-tools) build_initramfs_tools ;;
+	dracut-ng-*)
+		v=${1#dracut-ng-}
+		v=${v%%-*}
+		eval "ng=\$NG_$v"
+		# shellcheck disable=SC2154 # set by the eval
+		case "$1" in
+		*-shell) DRACUT_INSTALL=$ng/dracut-install build_dracut "$1" "$OUT/dracut-ng-$v" \
+			"$ng/dracut.sh" --omit "$SHELL_INIT" ;;
+		*) DRACUT_INSTALL=$ng/dracut-install build_dracut "$1" "$OUT/dracut-ng-$v" \
+			"$ng/dracut.sh" ;;
+		esac
+		;;
+	*)
+		echo "build-images.sh: no image $1" >&2
+		return 1
+		;;
+	esac
+}
+
+# Two at a time, one per core; a failure shows the end of its log.
+set +e
+pending=$IMAGES
+failed=0
+while [ -n "$pending" ]; do
+	# shellcheck disable=SC2086 # one word per image
+	set -- $pending
+	first=$1
+	shift
+	build_one "$first" &
+	p1=$!
+	p2=""
+	if [ $# -gt 0 ]; then
+		second=$1
+		shift
+		build_one "$second" &
+		p2=$!
+	fi
+	pending=$*
+	wait "$p1" || { failed=1; echo "== $first"; tail -n 20 "$OUT/$first.log"; }
+	if [ -n "$p2" ]; then
+		wait "$p2" || { failed=1; echo "== $second"; tail -n 20 "$OUT/$second.log"; }
+	fi
+done
+[ "$failed" -eq 0 ] || exit 1
 echo "built: $IMAGES in $OUT"

@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # Test-only: load the stand-in for the patched kernel, then start the
-# receiver on vsock loopback as hvtest.recv= says (ok, silent or none).
+# receiver on vsock loopback as hvtest.recv= says (ok, silent or none), or
+# (host) the relay to a receiver outside the guest (hvtest-relay.c).
 # Used by the dracut test hook (sourced) and the initramfs-tools test
 # script (executed); it only defines and calls a function.
 
@@ -24,6 +25,16 @@ hvtest_start() {
     case "$mode" in
     ok) set -- ;;
     silent) set -- --exec "sleep 300" --conn-timeout 300 ;;
+    host)
+        modprobe virtio_console 2>>/run/hvtest/modprobe.log
+        hvtest-relay guest 18515 org.hvtest.relay 2>/run/hvtest/recv.log &
+        i=0
+        while [ $i -lt 100 ] && [ ! -s /run/hvtest/recv.log ]; do
+            sleep 0.05
+            i=$((i + 1))
+        done
+        return 0
+        ;;
     *) return 0 ;;
     esac
     hv-swiotlb-recv --vsock 18515 "$@" >/run/hvtest/recv.json 2>/run/hvtest/recv.log &

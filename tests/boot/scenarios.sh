@@ -5,8 +5,8 @@
 # scenarios are kept in OUT/failed/.
 #
 #   tests/boot/scenarios.sh OUT [GENERATOR...]
-#   (OUT is tests/boot/build-images.sh's output directory; HVTEST_ONLY=NAME
-#   boots that scenario alone, for make bench)
+#   (OUT is tests/boot/build-images.sh's output directory; HVTEST_ONLY="NAME..."
+#   boots those scenarios alone, as make bench does)
 set -u
 OUT=$(cd "$1" && pwd) || exit 1
 shift
@@ -19,10 +19,15 @@ KERNEL=/boot/vmlinuz-$KVER
 LOGS=$OUT/logs
 rm -rf "$LOGS" "$OUT/failed"
 mkdir -p "$LOGS"
-GENERATORS=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit}
+GENERATORS=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit dracut-ng-102-systemd \
+	dracut-ng-102-shell dracut-ng-111-systemd dracut-ng-111-shell}
 TIMEOUT_S=3
 BASE="root=/dev/vda rw rd.hvswiotlb.cid=1 rd.hvswiotlb.timeout=$TIMEOUT_S"
 POOL="hv_pci_swiotlb=4M hv_swiotlb_stub.size=4M"
+# A boot that may resume from the swap disk /dev/vdb; the root read-only,
+# for the restored kernel finds the disk as it left it. pm_debug_messages:
+# the kernel says when user space asks it to look for an image.
+RESUME="ro resume=/dev/vdb pm_debug_messages $POOL rd.hvswiotlb.debug"
 
 # name|kernel command line beyond $BASE
 SCENARIOS="
@@ -38,6 +43,8 @@ legacy|hv_pci_swiotlb=0x8000000,4M hv_swiotlb_stub.legacy=0x8000000,4M
 disabled|$POOL rd.hvswiotlb=0
 not-asked|hv_swiotlb_stub.size=0
 required|$POOL hvtest.recv=none rd.hvswiotlb.required rd.shell=0 rd.emergency=poweroff
+resume|$RESUME
+resume-noimage|$RESUME
 "
 # The unit image: hv-swiotlb.service under systemd as PID 1, no hook.
 UNIT_SCENARIOS="
@@ -46,31 +53,81 @@ unit-skip|$POOL hvtest.status=present
 unit-required|$POOL hvtest.recv=none rd.hvswiotlb.required rd.shell=0 rd.emergency=poweroff
 "
 
-boot_one() { # GENERATOR NAME CMDLINE
-	sh "$HERE/boot.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
-		"$LOGS/$1.$2.log" 180
+# Which scenarios each image boots. The glue's scenarios (where and when
+# the handoff runs, what stops the boot) on every generator; the tool's
+# diagnosis of the kernel's log lines, which no generator changes, on the
+# fastest one. Each dracut-ng release boots every glue scenario, the ones
+# that do not depend on the flavour in one flavour or the other, so that
+# make check stays within its time.
+GLUE="ok no-receiver required disabled not-asked resume resume-noimage"
+DIAGNOSIS="silent-receiver fail-alloc fail-contig fail-create fail-publish fail-nodriver legacy"
+scenarios_of() { # GENERATOR
+	case "$1" in
+	initramfs-tools) echo "$GLUE $DIAGNOSIS" ;;
+	dracut-unit) echo "unit-ok unit-skip unit-required" ;;
+	dracut-ng-102-systemd | dracut-ng-111-shell) echo "ok required resume resume-noimage disabled" ;;
+	dracut-ng-102-shell | dracut-ng-111-systemd) echo "ok required resume no-receiver not-asked" ;;
+	*) echo "$GLUE" ;;
+	esac
 }
 
-# Boot every scenario of every generator, two at a time.
+boot_one() { # GENERATOR NAME CMDLINE
+	case "$2" in
+	resume)
+		sh "$HERE/hibernate.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
+			"$LOGS/$1.$2" "$OUT/hvtest-relay" "$OUT/hv-swiotlb-recv"
+		# The first run's log, for the checks that read one log.
+		cp "$LOGS/$1.$2.2.log" "$LOGS/$1.$2.log" 2>/dev/null
+		;;
+	resume-noimage)
+		# A swap disk with no image on it: the resume attempt finds none.
+		truncate -s 64M "$LOGS/$1.$2.swap"
+		mkswap "$LOGS/$1.$2.swap" >/dev/null 2>&1
+		sh "$HERE/boot.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
+			"$LOGS/$1.$2.log" 180 -drive "file=$LOGS/$1.$2.swap,format=raw,if=virtio"
+		rm -f "$LOGS/$1.$2.swap"
+		;;
+	*)
+		sh "$HERE/boot.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
+			"$LOGS/$1.$2.log" 180
+		;;
+	esac
+}
+
+# The next line of the plan, to whichever worker asks first.
+next_boot() {
+	while ! mkdir "$LOGS/.lock" 2>/dev/null; do sleep 0.05; done
+	n=$(cat "$LOGS/.next")
+	echo $((n + 1)) >"$LOGS/.next"
+	rmdir "$LOGS/.lock"
+	sed -n "${n}p" "$LOGS/plan"
+}
+worker() {
+	while line=$(next_boot) && [ -n "$line" ]; do
+		gen=${line%%|*}
+		rest=${line#*|}
+		boot_one "$gen" "${rest%%|*}" "${rest#*|}"
+	done
+}
+
+# Boot every scenario of every generator, two at a time (one per core),
+# the two-boot hibernation scenarios first, so that the rest fill in.
 boot_all() {
-	running=0
 	for gen in $GENERATORS; do
 		list=$SCENARIOS
 		[ "$gen" = dracut-unit ] && list=$UNIT_SCENARIOS
+		wanted=" $(scenarios_of "$gen") "
 		echo "$list" | while IFS='|' read -r name cmdline; do
 			[ -n "$name" ] || continue
-			[ -z "${HVTEST_ONLY:-}" ] || [ "$name" = "$HVTEST_ONLY" ] || continue
+			case "$wanted" in *" $name "*) ;; *) continue ;; esac
+			case " ${HVTEST_ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
 			echo "$gen|$name|$cmdline"
 		done
-	done >"$LOGS/plan"
-	while IFS='|' read -r gen name cmdline; do
-		boot_one "$gen" "$name" "$cmdline" &
-		running=$((running + 1))
-		if [ "$running" -ge 2 ]; then
-			wait
-			running=0
-		fi
-	done <"$LOGS/plan"
+	done >"$LOGS/plan.all"
+	{ grep '^[^|]*|resume|' "$LOGS/plan.all"; grep -v '^[^|]*|resume|' "$LOGS/plan.all"; } >"$LOGS/plan"
+	echo 1 >"$LOGS/.next"
+	worker &
+	worker &
 	wait
 }
 
@@ -179,6 +236,23 @@ check() { # GENERATOR NAME
 		kmsg_has 'hv-swiotlb:' && t_fail "hv-swiotlb logged something with nothing asked for"
 		grep -q '^HVTEST-FILE /run/hvtest/recv.json: ' "$L" && t_fail "the receiver got a record"
 		;;
+	resume) check_resume ;;
+	resume-noimage)
+		expect_root
+		expect_status state=acknowledged ack=accepted verdict=ok
+		expect_kmsg 'hv-swiotlb: this boot may resume from hibernation: the handoff waits'
+		# After user space asked the kernel to look for an image, before the root.
+		t_hand=$(sed -n 's/^HVTEST-KMSG \[ *\([0-9.]*\)\] hv-swiotlb: handed .*/\1/p' "$L" | tr -d '\r' | head -n 1)
+		# A debug-level line: in the kernel log the root printed, not on the console.
+		t_look=$(sed -n 's/^HVTEST-KMSG \[ *\([0-9.]*\)\] PM: hibernation: Hibernation image partition [0-9:]* present.*/\1/p' "$L" |
+			tr -d '\r' | head -n 1)
+		t_root=$(klog_time 'EXT4-fs (vda): mounted')
+		before "$t_look" "$t_hand" ||
+			t_fail "handoff at '$t_hand' s is not after the resume attempt at '$t_look' s"
+		before "$t_hand" "$t_root" ||
+			t_fail "handoff at '$t_hand' s is not before the root mount at '$t_root' s"
+		echo "    $gen: resume attempt $t_look s, handed over $t_hand s, root mounted $t_root s"
+		;;
 	unit-ok)
 		expect_root
 		expect_status state=acknowledged ack=accepted verdict=ok
@@ -202,18 +276,67 @@ check() { # GENERATOR NAME
 		;;
 	required | unit-required)
 		grep -q '^HVTEST-ROOT-REACHED' "$L" && t_fail "the boot went on to the real root"
-		if [ "$2" = required ]; then
-			grep -q 'hv-swiotlb: the swiotlb pool handoff failed (exit 3) and rd.hvswiotlb.required is set' "$L" ||
-				t_fail "the console does not show why the boot stopped"
-		else
+		grep -q 'hv-swiotlb: the swiotlb pool handoff failed (exit 3) and rd.hvswiotlb.required is set' "$L" ||
+			t_fail "the console does not show why the boot stopped"
+		case "$gen" in
+		*systemd* | dracut-unit)
+			# systemd runs a unit: its failure isolates emergency.target.
 			[ -n "$(console_line 'Failed to start hv-swiotlb')" ] ||
 				t_fail "the console does not show the unit's failure"
 			[ -n "$(console_line 'Reached target emergency\.target')" ] ||
 				t_fail "the console does not show the emergency target"
-		fi
+			;;
+		esac
 		grep -q '^HVTEST-TIMEOUT' "$L" && t_fail "the guest did not power off or reboot"
 		;;
 	esac
+}
+
+# Hibernate and resume (hibernate.sh): the first run hands its range over
+# and hibernates; the second run's fresh kernel, with a pool elsewhere,
+# resumes the image. The fresh kernel's range must never reach the
+# receiver, and the receiver must end up holding the restored kernel's
+# range and boot id, which it hands over again (a duplicate).
+pool_of() { # LOG: the first pool the stand-in reserved, as 0x<hex>
+	sed -n 's/.*hv_pci: reserved swiotlb pool \[0x0*\([0-9a-f]*\)\.\..*/0x\1/p' "$1" | head -n 1
+}
+check_resume() {
+	L1=$LOGS/$gen.resume.1.log
+	L2=$LOGS/$gen.resume.2.log
+	W=$LOGS/$gen.resume.d
+	grep -q '^HVTEST-HIBERNATING' "$L1" || t_fail "the first boot did not hibernate"
+	grep -q '^HVTEST-RESUMED 0' "$L2" || t_fail "the second boot did not resume the image"
+	p1=$(pool_of "$L1")
+	p2=$(pool_of "$L2")
+	id1=$(sed -n 's/^HVTEST-BOOT-ID //p' "$L1" | tr -d '\r' | head -n 1)
+	id_end=$(sed -n 's/^HVTEST-BOOT-ID //p' "$L2" | tr -d '\r' | tail -n 1)
+	if [ -z "$p1" ] || [ -z "$p2" ] || [ "$p1" = "$p2" ]; then
+		t_fail "the fresh kernel's pool '$p2' is not elsewhere than the first '$p1': this proves nothing"
+	fi
+	expect_eq "the restored system's boot id" "$id1" "$id_end"
+	# The fresh kernel left the handoff for after the resume attempt.
+	grep -q 'hv-swiotlb: this boot may resume from hibernation' "$L2" ||
+		t_fail "the fresh kernel did not say it left the handoff for later"
+	sed -n '1,/PM: hibernation: resume from hibernation/p' "$L2" | grep -q 'hv-swiotlb: handed' &&
+		t_fail "the fresh kernel handed its range over before the resume"
+	# What the receiver applied: the first boot's range, once, never the fresh one's.
+	json=$W/recv.json
+	expect_eq "ranges the receiver applied" 1 "$(grep -c '"event":"accepted"' "$json")"
+	grep -q "\"base\":\"$p2\"" "$json" && t_fail "the receiver applied the fresh kernel's range $p2"
+	grep -q "\"boot_id\":\"$id1\",\"base\":\"$p1\"" "$json" ||
+		t_fail "the receiver did not apply $p1 for boot $id1: $(cat "$json")"
+	# What it holds at the end: the restored kernel's range and boot id.
+	held=$(cat "$W"/state/* 2>/dev/null | tr '\n' ' ')
+	case "$held" in
+	*"boot_id=$id1 "*"base=$p1 "*) ;;
+	*) t_fail "the receiver holds '$held', not boot $id1 with $p1" ;;
+	esac
+	# The restored kernel announced its range again, and heard duplicate.
+	grep -q '^HVTEST-RE-ANNOUNCED 0' "$L2" || t_fail "the sleep hook did not run"
+	L=$L2
+	status_of | tail -n 20 | grep -qx 'ack=duplicate' ||
+		t_fail "the re-announcement was not a duplicate: $(status_of | tail -n 12 | tr '\n' ' ')"
+	echo "    $gen: boot $id1 handed $p1 and hibernated; the fresh kernel's $p2 stayed; restored, duplicate"
 }
 
 t0=$(now_ms)

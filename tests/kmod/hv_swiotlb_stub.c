@@ -21,6 +21,11 @@
  *   hv_swiotlb_stub.fail=publish      "failed to publish swiotlb range ..."
  *   hv_swiotlb_stub.fail=nodriver     the bus, but no hv_pci driver
  *   hv_swiotlb_stub.legacy=VALUE      "ignoring hv_pci_swiotlb=VALUE; ..."
+ *   hv_swiotlb_stub.shift=N           take N blocks of the pool's size first,
+ *                                     and keep them, so that the pool lies
+ *                                     elsewhere: the fresh kernel of a
+ *                                     resume boot, whose pool differs from
+ *                                     the hibernated kernel's
  */
 #include <linux/device.h>
 #include <linux/gfp.h>
@@ -40,6 +45,12 @@ MODULE_PARM_DESC(fail, "alloc, contig, create, publish or nodriver");
 static char *legacy;
 module_param(legacy, charp, 0444);
 MODULE_PARM_DESC(legacy, "log the patch's refusal of hv_pci_swiotlb=VALUE");
+static unsigned int shift;
+module_param(shift, uint, 0444);
+MODULE_PARM_DESC(shift, "blocks of the pool's size to take first, so the pool lies elsewhere");
+
+#define MAX_SHIFT 8
+static struct page *shifted[MAX_SHIFT];
 
 static struct page *pool_pages;
 static unsigned int pool_order;
@@ -85,6 +96,7 @@ static void stub_alloc_pool(void)
 {
 	unsigned long long want;
 	phys_addr_t end;
+	unsigned int i;
 
 	if (legacy) {
 		pr_warn("hv_pci: ignoring hv_pci_swiotlb=%s; expected hv_pci_swiotlb=<size>\n",
@@ -100,6 +112,8 @@ static void stub_alloc_pool(void)
 		return;
 	}
 	pool_order = get_order(want);
+	for (i = 0; i < shift && i < MAX_SHIFT && pool_order < MAX_ORDER; i++)
+		shifted[i] = alloc_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_NOWARN, pool_order);
 	if (!failing("alloc") && pool_order < MAX_ORDER)
 		pool_pages = alloc_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO | __GFP_NOWARN,
 					 pool_order);
@@ -156,6 +170,8 @@ static int __init stub_init(void)
 
 static void __exit stub_exit(void)
 {
+	unsigned int i;
+
 	if (published) {
 		driver_remove_file(&stub_hv_pci, &driver_attr_swiotlb_size);
 		driver_remove_file(&stub_hv_pci, &driver_attr_swiotlb_base);
@@ -165,6 +181,9 @@ static void __exit stub_exit(void)
 	bus_unregister(&stub_vmbus);
 	if (pool_pages)
 		__free_pages(pool_pages, pool_order);
+	for (i = 0; i < MAX_SHIFT; i++)
+		if (shifted[i])
+			__free_pages(shifted[i], pool_order);
 }
 
 module_init(stub_init);

@@ -1,13 +1,15 @@
 #!/bin/bash
 # Test-only dracut module "hv-swiotlb-test": the stand-in kernel module,
-# vsock_loopback and the reference receiver, started before the real hook
-# (pre-trigger 05, before hv-swiotlb's 20).
+# vsock_loopback, the reference receiver and the relay (hvtest-start.sh),
+# started before the handoff: in dracut's shell init from a pre-trigger
+# hook at 05, before hv-swiotlb's 20; with systemd, from hvtest-setup.service,
+# ordered before hv-swiotlb's units.
 #
 # With HVTEST_UNIT set to an installed tree (the unit image), it stands in
 # for a root filesystem with no initramfs instead: no hv-swiotlb module,
 # but the tree's hv-swiotlb.service enabled under sysinit.target, run by
-# the initramfs' own systemd, after a set-up unit that does what the hook
-# above does. HVTEST_KO and HVTEST_RECV name the files to install.
+# the initramfs' own systemd. HVTEST_KO, HVTEST_RECV and HVTEST_RELAY name
+# the files to install.
 # shellcheck disable=SC2154 # dracut sets kernel, moddir, initdir, systemdsystemunitdir
 
 check() {
@@ -23,14 +25,50 @@ depends() {
 }
 
 installkernel() {
-    instmods vsock_loopback vsock hv_sock vmw_vsock_virtio_transport
+    instmods vsock_loopback vsock hv_sock vmw_vsock_virtio_transport virtio_console
+}
+
+hvtest_systemd_image() {
+    [[ -x $initdir$systemdutildir/systemd ]]
+}
+
+# The set-up as a unit, before UNIT (one of hv-swiotlb's), which needs it.
+hvtest_setup_unit() {
+    inst_simple "$moddir/hvtest-start.sh" /usr/lib/hvtest/hvtest-start.sh
+    inst_simple "$moddir/hvtest-setup.service" "$systemdsystemunitdir/hvtest-setup.service"
+    mkdir -p "$initdir$systemdsystemunitdir/sysinit.target.wants"
+    ln -sf ../hvtest-setup.service "$initdir$systemdsystemunitdir/sysinit.target.wants/"
+    for unit in "$@"; do
+        inst_simple "$moddir/hvtest-order.conf" \
+            "$systemdsystemunitdir/$unit.d/hvtest-order.conf"
+    done
+}
+
+# dracut-ng 108 and later install only systemd-hibernate-resume.service,
+# which systemd 255 brought; the systemd of the machine that builds the
+# test images (252) has the @-template instead, which its resume generator
+# instantiates. Without it such an image cannot resume at all, so the test
+# image gets it: the scenarios are about hv-swiotlb, not that mismatch.
+hvtest_resume_unit() {
+    local dir=$initdir$systemdsystemunitdir
+    [[ -e $dir/systemd-hibernate-resume@.service || -e $dir/systemd-hibernate-resume.service ]] &&
+        return 0
+    [[ -e $dir/../system-generators/systemd-hibernate-resume-generator ]] || return 0
+    dwarn "hv-swiotlb-test: adding systemd-hibernate-resume@.service, which this dracut did not install"
+    inst_simple "$systemdsystemunitdir/systemd-hibernate-resume@.service"
 }
 
 install() {
     inst_simple "$HVTEST_KO" "/lib/modules/$kernel/extra/hv_swiotlb_stub.ko"
     inst_binary "$HVTEST_RECV" /usr/bin/hv-swiotlb-recv
+    inst_binary "$HVTEST_RELAY" /usr/bin/hvtest-relay
     if [[ ! $HVTEST_UNIT ]]; then
-        inst_hook pre-trigger 05 "$moddir/hvtest-start.sh"
+        if hvtest_systemd_image; then
+            hvtest_setup_unit hv-swiotlb-initrd.service
+            hvtest_resume_unit
+        else
+            inst_hook pre-trigger 05 "$moddir/hvtest-start.sh"
+        fi
         return 0
     fi
     local unit
@@ -40,11 +78,7 @@ install() {
     inst_simple "$HVTEST_UNIT/usr/lib/hv-swiotlb/hv-swiotlb-boot" /usr/lib/hv-swiotlb/hv-swiotlb-boot
     inst_multiple -o modprobe
     inst_simple "$unit" "$systemdsystemunitdir/hv-swiotlb.service"
-    inst_simple "$moddir/hvtest-start.sh" /usr/lib/hvtest/hvtest-start.sh
-    inst_simple "$moddir/hvtest-setup.service" "$systemdsystemunitdir/hvtest-setup.service"
-    inst_simple "$moddir/hvtest-order.conf" \
-        "$systemdsystemunitdir/hv-swiotlb.service.d/hvtest-order.conf"
     mkdir -p "$initdir$systemdsystemunitdir/sysinit.target.wants"
     ln -sf ../hv-swiotlb.service "$initdir$systemdsystemunitdir/sysinit.target.wants/"
-    ln -sf ../hvtest-setup.service "$initdir$systemdsystemunitdir/sysinit.target.wants/"
+    hvtest_setup_unit hv-swiotlb.service
 }
