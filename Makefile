@@ -216,7 +216,8 @@ $(B)/gen/%: % Makefile
 	@$(SUBST)
 
 GEN := dracut-module/module-setup.sh initramfs-tools/hooks/hv-swiotlb \
-	systemd/hv-swiotlb.service systemd/hv-swiotlb-recv.service
+	systemd/hv-swiotlb.service systemd/hv-swiotlb-recv.service \
+	systemd/hv-swiotlb-recv@.service systemd/hv-swiotlb-recv@.socket
 
 install: all $(addprefix $(B)/gen/,$(GEN))
 	install -D -m 0755 $(B)/$(GUEST_LIBC)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
@@ -240,6 +241,10 @@ install: all $(addprefix $(B)/gen/,$(GEN))
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb.service
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv.service
+	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv@.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.service
+	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv@.socket \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.socket
 
 INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(BINDIR)/hv-swiotlb-recv \
 	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
@@ -247,7 +252,8 @@ INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(BINDIR)/hv-sw
 	$(DRACUTMODDIR)/module-setup.sh $(DRACUTMODDIR)/hv-swiotlb-hook.sh \
 	$(DRACUTCONFDIR)/90-hv-swiotlb.conf \
 	$(INITRAMFSTOOLSDIR)/hooks/hv-swiotlb $(INITRAMFSTOOLSDIR)/scripts/init-premount/hv-swiotlb \
-	$(SYSTEMDUNITDIR)/hv-swiotlb.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv.service
+	$(SYSTEMDUNITDIR)/hv-swiotlb.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv.service \
+	$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv@.socket
 
 # Exactly what install wrote, and the module's own directory.
 uninstall:

@@ -42,6 +42,10 @@
  *       connection and one record; the latency from connect() to the
  *       acknowledgement of each, in microseconds, in LATENCY_FILE; prints
  *       accepted=, other=, behind_us= (how late the last start was)
+ *   hvs-test-client notify-listen PATH|@NAME MS OUT|--stall
+ *       a systemd manager's notification socket for MS milliseconds: each
+ *       datagram as one line of OUT, its newlines as spaces; with --stall
+ *       it binds and never reads, as a manager that hangs
  *   hvs-test-client hold PREFIX PATHS N SECONDS
  *       N idle connections spread over PREFIX0..PREFIX(PATHS-1), each one
  *       opened again when the receiver closes it, for SECONDS; prints
@@ -50,6 +54,7 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <fcntl.h>
@@ -622,6 +627,51 @@ static int hold(const char *prefix, unsigned paths, unsigned n, unsigned seconds
 	return 0;
 }
 
+static int notify_listen(const char *where, int ms, const char *out)
+{
+	struct sockaddr_un sa;
+	size_t n = strlen(where);
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	long long end = now_us() + (long long)ms * 1000;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	FILE *f = strcmp(out, "--stall") ? fopen(out, "w") : NULL;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (n >= sizeof(sa.sun_path))
+		return 2;
+	memcpy(sa.sun_path, where, n);
+	if (where[0] == '@')
+		sa.sun_path[0] = '\0';
+	else
+		len++;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) < 0) {
+		perror("notify-listen: bind");
+		return 2;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	while (now_us() < end) {
+		char buf[4096];
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t k, i;
+
+		if (!f) {
+			poll(NULL, 0, 50); /* a manager that never reads */
+			continue;
+		}
+		if (poll(&p, 1, 50) <= 0 || (k = recv(fd, buf, sizeof(buf), 0)) <= 0)
+			continue;
+		for (i = 0; i < k; i++)
+			fputc(buf[i] == '\n' ? ' ' : buf[i], f);
+		fputc('\n', f);
+		fflush(f);
+	}
+	if (where[0] != '@')
+		unlink(where);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct hvs_record r = { 0x1122334455667788ull, 0x8000000, 0x4000000, { 0 } };
@@ -652,6 +702,8 @@ int main(int argc, char **argv)
 	if (argc == 7 && !strcmp(argv[1], "storm"))
 		return storm(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
 			     (unsigned)atoi(argv[5]), argv[6]);
+	if (argc == 5 && !strcmp(argv[1], "notify-listen"))
+		return notify_listen(argv[2], atoi(argv[3]), argv[4]);
 	if (argc == 6 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
 			    (unsigned)atoi(argv[5]));
