@@ -553,7 +553,10 @@ static int storm(const char *prefix, unsigned paths, unsigned guests, unsigned r
 
 	if (!sg || !lat || ep < 0 || !paths || !rate)
 		return 2;
-	while (done < guests) {
+	/* Every wait has a deadline: 10 s after the last guest was due. */
+	long long give_up = start + (long long)guests * 1000000 / rate + 10000000;
+
+	while (done < guests && now_us() < give_up) {
 		struct epoll_event ev[64];
 		long long now = now_us(), due = start + (long long)next * 1000000 / rate;
 		struct pollfd p = { ep, POLLIN, 0 };
@@ -580,7 +583,8 @@ static int storm(const char *prefix, unsigned paths, unsigned guests, unsigned r
 			done += (unsigned)storm_read(&sg[ev[i].data.u32], lat, counts);
 	}
 	fclose(lat);
-	printf("accepted=%u\nother=%u\nbehind_us=%lld\n", counts[0], counts[1], behind);
+	printf("accepted=%u\nother=%u\nunfinished=%u\nbehind_us=%lld\n", counts[0], counts[1],
+	       guests - done, behind);
 	free(sg);
 	return 0;
 }
