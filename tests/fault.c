@@ -92,23 +92,35 @@ static int matches(const char *var, const char *name, int *err)
 	return 1;
 }
 
-int openat(int dirfd, const char *path, int flags, ...)
+/* The mode argument of open() and openat(), there only with O_CREAT. */
+#define TAKE_MODE(flags, mode)                              \
+	do {                                                \
+		if ((flags) & O_CREAT) {                    \
+			va_list ap_;                        \
+			va_start(ap_, flags);               \
+			mode = (mode_t)va_arg(ap_, int);    \
+			va_end(ap_);                        \
+		}                                           \
+	} while (0)
+
+/* What both wrappers do: fail as VAR says for this path, or open it. */
+static int open_or_fail(const char *var, int dirfd, const char *path, int flags, mode_t mode)
 {
-	mode_t mode = 0;
 	int err;
 
-	if (flags & O_CREAT) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
-	if (matches("HVS_FAIL_OPENAT", path, &err)) {
+	if (matches(var, path, &err)) {
 		errno = err;
 		return -1;
 	}
 	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	TAKE_MODE(flags, mode);
+	return open_or_fail("HVS_FAIL_OPENAT", dirfd, path, flags, mode);
 }
 
 int fsync(int fd)
@@ -157,20 +169,9 @@ int close(int fd)
 int open(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	int err;
 
-	if (flags & O_CREAT) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
-	if (matches("HVS_FAIL_OPEN", path, &err)) {
-		errno = err;
-		return -1;
-	}
-	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+	TAKE_MODE(flags, mode);
+	return open_or_fail("HVS_FAIL_OPEN", AT_FDCWD, path, flags, mode);
 }
 
 int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)

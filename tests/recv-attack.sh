@@ -427,9 +427,8 @@ done
 # 3. Peer names with a tab, a newline, bytes outside ASCII: kept across a restart.
 t_begin "peer names with a tab, a newline and UTF-8: the conflict rule survives a restart"
 rm -rf "$WORK/st31"
-P1=$(printf '%s/vm\t1.sock' "$WORK")
-P2=$(printf '%s/vm\n2.sock' "$WORK")
-P3=$(printf '%s/vm-\303\251t\303\251.sock' "$WORK")
+hostile_paths "$WORK"
+P1=$HP1 P2=$HP2 P3=$HP3
 start_recv st31 --unix "$P1" --unix "$P2" --unix "$P3" --state-dir "$WORK/st31"
 for p in "$P1" "$P2" "$P3"; do
 	expect_eq "first" result=accepted "$("$CLIENT" send "$p" --boot "$(boot 31)")"

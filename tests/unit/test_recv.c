@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "admission.h"
+#include "connection.h"
 #include "frame.h"
 #include "registry.h"
 #include "statedir.h"
@@ -460,6 +462,49 @@ static void test_listen_classify(void **state)
 					     name, sizeof(name), &why), -1);
 }
 
+/* Admission: per guest, then overall, the one idle longest gives way; busy ones never. */
+static void test_admission(void **state)
+{
+	struct hvs_admission a;
+	struct hvs_conn *c[4], *v;
+	int i;
+
+	(void)state;
+	assert_int_equal(hvs_admission_init(&a, 4, 2), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_OK);
+		c[i] = hvs_admission_take(&a, "g1", 10 + i, i, 1000 + i);
+	}
+	/* g1 is at --max-per-guest: its oldest idle one makes room. */
+	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_EVICT_GUEST);
+	assert_ptr_equal(v, c[0]);
+	/* A record is whole on c[0]: now c[1] is the one to go. */
+	hvs_admission_record_whole(&a, c[0]);
+	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_EVICT_GUEST);
+	assert_ptr_equal(v, c[1]);
+	hvs_admission_record_whole(&a, c[1]);
+	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_REFUSE_GUEST);
+	/* Another guest fills the table; then the oldest idle of all goes. */
+	for (i = 2; i < 4; i++)
+		c[i] = hvs_admission_take(&a, "g2", 10 + i, i, 1000 + i);
+	assert_int_equal(hvs_admission_check(&a, "g3", &v), HVS_ADMIT_EVICT_OLDEST);
+	assert_ptr_equal(v, c[2]);
+	hvs_admission_release(&a, c[2]);
+	assert_int_equal(hvs_admission_check(&a, "g3", &v), HVS_ADMIT_OK);
+	c[2] = hvs_admission_take(&a, "g3", 20, 5, 1005);
+	hvs_admission_record_whole(&a, c[2]);
+	hvs_admission_record_whole(&a, c[3]);
+	assert_int_equal(hvs_admission_check(&a, "g4", &v), HVS_ADMIT_REFUSE_FULL);
+	/* Released, a guest's count and slot come back. */
+	hvs_admission_release(&a, c[0]);
+	assert_int_equal(a.open, 3);
+	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_OK);
+	/* Under pressure (3 of 4 open) an idle one gets at most HVS_PRESSURE_MS. */
+	c[0] = hvs_admission_take(&a, "g1", 21, 100, 100 + 10000);
+	assert_true(hvs_admission_read_deadline(&a, c[0]) == 100 + HVS_PRESSURE_MS);
+	hvs_admission_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_registry_boots),
 		cmocka_unit_test(test_state_any_name),
 		cmocka_unit_test(test_listen_classify),
+		cmocka_unit_test(test_admission),
 	};
 
 	return cmocka_run_group_tests_name("recv", tests, NULL, NULL);
