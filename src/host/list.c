@@ -117,7 +117,8 @@ int hvs_list_run(const char *dir, int json, const char *peer)
 		return 1;
 	}
 	hvs_statedir_close(&sd);
-	qsort(ls.rows, ls.n, sizeof(*ls.rows), by_peer);
+	if (ls.n)
+		qsort(ls.rows, ls.n, sizeof(*ls.rows), by_peer);
 	if (!json && ls.n)
 		out(1, "%-40s %-36s %-10s %10s %-20s %s\n", "PEER", "BOOT ID", "BASE",
 			     "SIZE", "TIME (UTC)", "STATE");
