@@ -259,6 +259,14 @@ expect_line "$WORK/sa-dgram.log" "systemd's descriptor 3 \\(.*\\): not a stream 
 rm -f "$WORK/dgram.sock"
 t_end
 
+t_begin "socket activation gone wrong: one line naming the cause, exit 1"
+sh -c 'LISTEN_PID=$$ LISTEN_FDS=many exec "$0" --unix "$1"' "$RECV" "$S1" >/dev/null 2>"$WORK/sa-bad.log"
+expect_eq "exit" 1 "$?"
+expect_eq "lines" 1 "$(wc -l <"$WORK/sa-bad.log")"
+expect_line "$WORK/sa-bad.log" 'LISTEN_PID=[0-9]+ LISTEN_FDS=many are not numbers'
+[ -e "$S1" ] && t_fail "it left $S1"
+t_end
+
 notify_listen() { # ADDRESS MS: each datagram one line of $WORK/notify.out
 	"$CLIENT" notify-listen "$1" "$2" "$WORK/notify.out" >"$WORK/notify.ready" &
 	NOTIFY_PID=$!

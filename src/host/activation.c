@@ -24,13 +24,13 @@ int hvs_activation_fds(const char **names, int max)
 	unsetenv("LISTEN_FDNAMES");
 	if (!pid || !fds)
 		return 0;
+	if (hvs_parse_u32(pid, &p) == 0 && p != (uint32_t)getpid())
+		return 0; /* meant for another process: not ours */
 	if (hvs_parse_u32(pid, &p) < 0 || hvs_parse_u32(fds, &n) < 0) {
 		say("LISTEN_PID=%s LISTEN_FDS=%s are not numbers: the sockets systemd passed are "
 		    "not used; check the .socket unit", pid, fds);
 		return -1;
 	}
-	if (p != (uint32_t)getpid())
-		return 0; /* meant for another process: not ours */
 	if (n > (uint32_t)max) {
 		say("LISTEN_FDS=%s: more than %d sockets; give the .socket unit fewer", fds, max);
 		return -1;

@@ -69,10 +69,12 @@ static int open_listeners(const struct hvs_recv_config *cfg, struct hvs_listener
 	const char *names[HVS_MAX_LISTENERS];
 	int n = hvs_activation_fds(names, HVS_MAX_LISTENERS), k = 0, i;
 
-	for (i = 0; n > 0 && i < n; i++)
+	if (n < 0)
+		return -1; /* said why */
+	for (i = 0; i < n; i++)
 		if (hvs_listen_adopt(&lis[k++], HVS_LISTEN_FDS_START + i, names[i]) < 0)
 			return -1;
-	if (n < 0 || (size_t)k + cfg->nunix + cfg->nvsock > HVS_MAX_LISTENERS) {
+	if ((size_t)k + cfg->nunix + cfg->nvsock > HVS_MAX_LISTENERS) {
 		say("more than %d listeners in all", HVS_MAX_LISTENERS);
 		return -1;
 	}
