@@ -61,7 +61,8 @@ DEPS := make gcc clang libclang-rt-14-dev libklibc-dev klibc-utils musl-tools \
 
 COMMON := errname fileio numbers text range wire
 GUEST := kcmdline options pool klog verdict deadline guard log status handoff run cli
-HOST := frame registry state exec listen conn events loop say sink cli
+HOST := frame registry statedir exec execq listen admission connection events loop say sink \
+	notify activation list cli
 COMMON_SRC := $(addprefix src/common/,$(addsuffix .c,$(COMMON)))
 GUEST_LIB := $(COMMON_SRC) $(addprefix src/guest/,$(addsuffix .c,$(GUEST)))
 HOST_LIB := $(COMMON_SRC) $(addprefix src/host/,$(addsuffix .c,$(HOST)))
@@ -241,7 +242,7 @@ $(B)/gen/%: % Makefile $(B)/gen/.vars
 GEN := dracut-module/module-setup.sh initramfs-tools/hooks/hv-swiotlb \
 	systemd/hv-swiotlb.service systemd/hv-swiotlb-recv.service \
 	systemd/hv-swiotlb-initrd.service systemd/hv-swiotlb-initrd-resume.service \
-	systemd/hv-swiotlb-sleep
+	systemd/hv-swiotlb-sleep systemd/hv-swiotlb-recv@.service systemd/hv-swiotlb-recv@.socket
 
 install: all $(addprefix $(B)/gen/,$(GEN))
 	install -D -m 0755 $(B)/$(GUEST_LIBC)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
@@ -269,6 +270,10 @@ install: all $(addprefix $(B)/gen/,$(GEN))
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb.service
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv.service
+	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv@.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.service
+	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv@.socket \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.socket
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-initrd.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-initrd.service
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-initrd-resume.service \
@@ -296,6 +301,7 @@ INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(BINDIR)/hv-sw
 	$(INITRAMFSTOOLSDIR)/hooks/hv-swiotlb $(INITRAMFSTOOLSDIR)/scripts/init-premount/hv-swiotlb \
 	$(INITRAMFSTOOLSDIR)/scripts/local-premount/hv-swiotlb \
 	$(SYSTEMDUNITDIR)/hv-swiotlb.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv.service \
+	$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv@.socket \
 	$(SYSTEMDUNITDIR)/hv-swiotlb-initrd.service $(SYSTEMDUNITDIR)/hv-swiotlb-initrd-resume.service \
 	$(SYSTEMDSLEEPDIR)/hv-swiotlb $(MKOSIINITRDDIR)/50-hv-swiotlb.conf \
 	$(SYSTEMDUNITDIR)/initrd.target.wants/hv-swiotlb-initrd.service \

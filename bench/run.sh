@@ -134,7 +134,7 @@ kill "$peer" 2>/dev/null
 	echo "| $(pct "$W/over" 0) µs | $(pct "$W/over" 50) µs | $(pct "$W/over" 95) µs | $(pct "$W/over" 100) µs |"
 } >>"$OUT.new"
 
-# --- the receiver under load, and its memory
+# --- the receiver under load (closed loop: throughput), and its memory
 kill "$RECV_PID" 2>/dev/null
 set --
 i=0
@@ -165,6 +165,29 @@ row "latency p50 / p90 / p99 / max | $(pct "$W/lat" 50) / $(pct "$W/lat" 90) / $
 row "outcome | $(tr '\n' ' ' <"$W/load.out")"
 row "resident memory after 1,000 handoffs | $rss_1k KiB"
 row "resident memory after 100,000 handoffs | $rss_100k KiB"
+
+# --- a boot storm: open loop, one connection per guest, alone and beside
+# idle connections a hostile tenant holds open
+kill "$RECV_PID" 2>/dev/null
+RECV_PID=""
+mkdir -p "$W/storm"
+sh "$TOP/bench/storm.sh" "$B" "$W/storm" >"$W/storm.rows" 2>"$W/storm.err"
+{
+	echo
+	echo "## Boot storm"
+	echo
+	echo "5,000 guests arriving open-loop at 5,000 per second through 900 Unix"
+	echo "sockets (900 VMs), each guest one connection and one record with a"
+	echo "boot id of its own; latency from connect() to the acknowledgement,"
+	echo "seen by the client; then the same beside 4,000 idle connections that a"
+	echo "hostile tenant holds open through 100 other sockets (opened again as"
+	echo "soon as they are closed). The receiver runs with --max-conns 8192"
+	echo "--max-per-guest 64 (bench/storm.sh)."
+	echo
+	echo "| measure | value |"
+	echo "| --- | --- |"
+} >>"$OUT.new"
+while IFS= read -r line; do row "$line"; done <"$W/storm.rows"
 
 # --- the boot: hook start to acknowledgement, from the tool's own debug log.
 # With no boot logs yet (make check writes them), boot once per generator.

@@ -28,10 +28,35 @@
  *   hvs-test-client soak-check PREFIX GUESTS LAST
  *       after a restart: each guest's boot LAST is still decided
  *       (duplicate, and conflict for another range); prints the counts
+ *   hvs-test-client collide PATH
+ *       another path of the same length whose peer name (unix:PATH) cleans
+ *       to the same state file name and has the same CRC-32C, as a tenant
+ *       who names VMs could forge: PATH's '_' bytes become '_' or '+'
+ *   hvs-test-client stalled-tty PIDFILE CMD [ARG]...
+ *       CMD with its standard output on a terminal (a pty) that nobody
+ *       reads, as a stalled ssh session; CMD's pid in PIDFILE; exits as
+ *       CMD does, printing exit=N
+ *   hvs-test-client storm PREFIX PATHS GUESTS RATE LATENCY_FILE
+ *       a boot storm, open loop: GUESTS guests arriving at RATE per second,
+ *       guest g on PREFIX(g % PATHS) with a boot id of its own, each one
+ *       connection and one record; the latency from connect() to the
+ *       acknowledgement of each, in microseconds, in LATENCY_FILE; prints
+ *       accepted=, other=, behind_us= (how late the last start was)
+ *   hvs-test-client notify-listen PATH|@NAME MS OUT|--stall
+ *       a systemd manager's notification socket for MS milliseconds: each
+ *       datagram as one line of OUT, its newlines as spaces; with --stall
+ *       it binds and never reads, as a manager that hangs
+ *   hvs-test-client hold PREFIX PATHS N SECONDS
+ *       N idle connections spread over PREFIX0..PREFIX(PATHS-1), each one
+ *       opened again when the receiver closes it, for SECONDS; prints
+ *       opened= once all are open, then reopened= at the end
  */
 #include "wire.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -360,6 +385,297 @@ static int load(const char *prefix, unsigned guests, unsigned boots)
 	return 0;
 }
 
+/*
+ * Two peer names the receiver's documented file-name rule maps alike: the
+ * same length and cleaned form, and a CRC-32C collision found by linear
+ * algebra (CRC is affine over GF(2) for messages of one length).
+ */
+static int collide(const char *path)
+{
+	char a[200], b[200];
+	uint32_t basis_v[32] = { 0 };
+	uint64_t basis_m[32] = { 0 }, mask = 0;
+	size_t n = strlen(path), pos[64], npos = 0, i;
+
+	snprintf(a, sizeof(a), "unix:%s", path);
+	for (i = 0; a[i] && npos < 64; i++)
+		if (a[i] == '_')
+			pos[npos++] = i;
+	for (i = 0; i < npos && !mask; i++) {
+		uint32_t v;
+		uint64_t m = 1ull << i;
+		int bit;
+
+		memcpy(b, a, sizeof(b));
+		b[pos[i]] = '+';
+		v = hvs_crc32c(a, strlen(a)) ^ hvs_crc32c(b, strlen(b));
+		for (bit = 31; bit >= 0 && v; bit--) {
+			if (!(v >> bit & 1))
+				continue;
+			if (!basis_v[bit]) {
+				basis_v[bit] = v;
+				basis_m[bit] = m;
+				v = 0;
+				m = 0;
+				break;
+			}
+			v ^= basis_v[bit];
+			m ^= basis_m[bit];
+		}
+		if (m && !v)
+			mask = m; /* these flips together leave the CRC as it was */
+	}
+	if (!mask || n + 5 >= sizeof(a)) {
+		fprintf(stderr, "collide: give a path with at least 40 '_'\n");
+		return 2;
+	}
+	memcpy(b, a, sizeof(b));
+	for (i = 0; i < npos; i++)
+		if (mask >> i & 1)
+			b[pos[i]] = '+';
+	printf("%s\n", b + 5);
+	return 0;
+}
+
+static int stalled_tty(const char *pidfile, char **cmd)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY), s, st;
+	pid_t pid;
+	FILE *f;
+
+	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 ||
+	    (s = open(ptsname(m), O_RDWR | O_NOCTTY)) < 0) {
+		perror("stalled-tty: a pty");
+		return 2;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(s, 1);
+		close(s);
+		close(m);
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	close(s);
+	f = fopen(pidfile, "w");
+	if (f) {
+		fprintf(f, "%d\n", (int)pid);
+		fclose(f);
+	}
+	/* The master stays open and is never read: the terminal fills up. */
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	printf("exit=%d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	return 0;
+}
+
+/* A non-blocking connection to path: its fd, or -1 (retry later on EAGAIN). */
+static int connect_nb(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+struct storm_guest {
+	long long t0;
+	int fd;
+	size_t got;
+	uint8_t ack[HVS_ACK_V1_LEN];
+};
+
+/* Guest g of the storm: connect and send at once; 0, or -1 to try again. */
+static int storm_start(struct storm_guest *sg, const char *prefix, unsigned paths, unsigned g,
+		       int ep)
+{
+	struct epoll_event ev = { EPOLLIN, { .u32 = g } };
+	struct hvs_record r;
+	uint8_t f[HVS_RECORD_V1_LEN];
+	char path[200];
+
+	memset(&r, 0, sizeof(r));
+	r.nonce = 0x5700000000ull | g;
+	r.base = 0x8000000;
+	r.size = 0x4000000;
+	make_boot(r.boot_id, g % 65536, 0x5700 + g / 65536);
+	r.boot_id[14] = (uint8_t)getpid();
+	hvs_record_encode(&r, f);
+	snprintf(path, sizeof(path), "%s%u", prefix, g % paths);
+	sg->t0 = now_us();
+	sg->fd = connect_nb(path);
+	if (sg->fd < 0)
+		return -1;
+	if (write(sg->fd, f, sizeof(f)) != (ssize_t)sizeof(f) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, sg->fd, &ev) < 0) {
+		close(sg->fd);
+		sg->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* An acknowledgement's bytes arrived for sg: 1 when it is whole (or gone). */
+static int storm_read(struct storm_guest *sg, FILE *lat, unsigned *counts)
+{
+	ssize_t n = read(sg->fd, sg->ack + sg->got, sizeof(sg->ack) - sg->got);
+	struct hvs_ack a;
+
+	if (n > 0)
+		sg->got += (size_t)n;
+	if (n > 0 && sg->got < sizeof(sg->ack))
+		return 0;
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	fprintf(lat, "%lld\n", now_us() - sg->t0);
+	counts[sg->got == sizeof(sg->ack) && hvs_ack_decode(sg->ack, sg->got, &a) == HVS_WIRE_OK &&
+	       a.status == HVS_ACK_ACCEPTED ? 0 : 1]++;
+	close(sg->fd);
+	sg->fd = -1;
+	return 1;
+}
+
+static int storm(const char *prefix, unsigned paths, unsigned guests, unsigned rate,
+		 const char *lat_file)
+{
+	struct storm_guest *sg = calloc(guests, sizeof(*sg));
+	FILE *lat = fopen(lat_file, "w");
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	unsigned next = 0, done = 0, counts[2] = { 0, 0 };
+	long long start = now_us(), behind = 0;
+
+	if (!sg || !lat || ep < 0 || !paths || !rate)
+		return 2;
+	/* Every wait has a deadline: 10 s after the last guest was due. */
+	long long give_up = start + (long long)guests * 1000000 / rate + 10000000;
+
+	while (done < guests && now_us() < give_up) {
+		struct epoll_event ev[64];
+		long long now = now_us(), due = start + (long long)next * 1000000 / rate;
+		struct pollfd p = { ep, POLLIN, 0 };
+		struct timespec ts = { 0, 0 };
+		int n, i;
+
+		while (next < guests && now >= due) {
+			if (storm_start(&sg[next], prefix, paths, next, ep) < 0)
+				break; /* the backlog is full: again in a moment */
+			behind = now - due;
+			next++;
+			due = start + (long long)next * 1000000 / rate;
+		}
+		if (next < guests && due > now)
+			ts.tv_nsec = (long)(due - now) * 1000;
+		else if (next < guests)
+			ts.tv_nsec = 50000;
+		else
+			ts.tv_sec = 1;
+		if (ppoll(&p, 1, &ts, NULL) <= 0)
+			continue;
+		n = epoll_wait(ep, ev, 64, 0);
+		for (i = 0; i < n; i++)
+			done += (unsigned)storm_read(&sg[ev[i].data.u32], lat, counts);
+	}
+	fclose(lat);
+	printf("accepted=%u\nother=%u\nunfinished=%u\nbehind_us=%lld\n", counts[0], counts[1],
+	       guests - done, behind);
+	free(sg);
+	return 0;
+}
+
+static int hold(const char *prefix, unsigned paths, unsigned n, unsigned seconds)
+{
+	int *fds = calloc(n, sizeof(int)), ep = epoll_create1(EPOLL_CLOEXEC);
+	long long end = now_us() + (long long)seconds * 1000000;
+	unsigned i, open_now = 0, reopened = 0;
+	struct rlimit rl = { n + 64, n + 64 };
+	char path[200];
+
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+	if (!fds || ep < 0)
+		return 2;
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	while (now_us() < end) {
+		struct epoll_event ev[256];
+		int k, got;
+
+		for (i = 0; i < n; i++) {
+			struct epoll_event want = { EPOLLRDHUP, { .u32 = i } };
+
+			if (fds[i] >= 0)
+				continue;
+			snprintf(path, sizeof(path), "%s%u", prefix, i % paths);
+			if ((fds[i] = connect_nb(path)) < 0)
+				break;
+			epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &want);
+			reopened += open_now >= n;
+			if (++open_now == n) {
+				printf("opened=%u\n", n);
+				fflush(stdout);
+			}
+		}
+		got = epoll_wait(ep, ev, 256, 100);
+		for (k = 0; k < got; k++) {
+			close(fds[ev[k].data.u32]); /* closed by the receiver: open it again */
+			fds[ev[k].data.u32] = -1;
+		}
+	}
+	printf("reopened=%u\n", reopened);
+	return 0;
+}
+
+static int notify_listen(const char *where, int ms, const char *out)
+{
+	struct sockaddr_un sa;
+	size_t n = strlen(where);
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	long long end = now_us() + (long long)ms * 1000;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	FILE *f = strcmp(out, "--stall") ? fopen(out, "w") : NULL;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (n >= sizeof(sa.sun_path))
+		return 2;
+	memcpy(sa.sun_path, where, n);
+	if (where[0] == '@')
+		sa.sun_path[0] = '\0';
+	else
+		len++;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) < 0) {
+		perror("notify-listen: bind");
+		return 2;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	while (now_us() < end) {
+		char buf[4096];
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t k, i;
+
+		if (!f) {
+			poll(NULL, 0, 50); /* a manager that never reads */
+			continue;
+		}
+		if (poll(&p, 1, 50) <= 0 || (k = recv(fd, buf, sizeof(buf), 0)) <= 0)
+			continue;
+		for (i = 0; i < k; i++)
+			fputc(buf[i] == '\n' ? ' ' : buf[i], f);
+		fputc('\n', f);
+		fflush(f);
+	}
+	if (where[0] != '@')
+		unlink(where);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct hvs_record r = { 0x1122334455667788ull, 0x8000000, 0x4000000, { 0 } };
@@ -383,6 +699,18 @@ int main(int argc, char **argv)
 		printf(".%08x\n", (unsigned)hvs_crc32c(peer, len));
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "collide"))
+		return collide(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "stalled-tty"))
+		return stalled_tty(argv[2], argv + 3);
+	if (argc == 7 && !strcmp(argv[1], "storm"))
+		return storm(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
+			     (unsigned)atoi(argv[5]), argv[6]);
+	if (argc == 5 && !strcmp(argv[1], "notify-listen"))
+		return notify_listen(argv[2], atoi(argv[3]), argv[4]);
+	if (argc == 6 && !strcmp(argv[1], "hold"))
+		return hold(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
+			    (unsigned)atoi(argv[5]));
 	if (argc < 3) {
 		fprintf(stderr, "usage: see tests/client.c\n");
 		return 2;

@@ -11,7 +11,11 @@
  *   HVS_FAIL_OPENAT=S:E   openat() of a name containing S fails with errno E
  *                         (a number), as on a full or read-only directory
  *   HVS_FAIL_FSYNC=E      fsync() fails with errno E
- *   HVS_FAIL_PPOLL=N:E    the N-th ppoll() fails with errno E
+ *   HVS_FAIL_FSYNC_DIR=E  fsync() of a directory fails with errno E (files sync)
+ *   HVS_FAIL_CLOSE=S:E    close() of a file whose path contains S closes it,
+ *                         then says it failed with errno E (NFS, quotas)
+ *   HVS_FAIL_OPEN=S:E     open() of a path containing S fails with errno E
+ *   HVS_FAIL_PPOLL=N:E    the N-th ppoll() or epoll_pwait() fails with errno E
  *   HVS_SIGNAL_RENAME=N   rename() first raises signal N: a stop that comes
  *                         once the outcome is decided, as the status is
  *                         committed (tests/attack.sh)
@@ -26,6 +30,8 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -89,34 +95,86 @@ static int matches(const char *var, const char *name, int *err)
 	return 1;
 }
 
-int openat(int dirfd, const char *path, int flags, ...)
+/* The mode argument of open() and openat(), there only with O_CREAT. */
+#define TAKE_MODE(flags, mode)                              \
+	do {                                                \
+		if ((flags) & O_CREAT) {                    \
+			va_list ap_;                        \
+			va_start(ap_, flags);               \
+			mode = (mode_t)va_arg(ap_, int);    \
+			va_end(ap_);                        \
+		}                                           \
+	} while (0)
+
+/* What both wrappers do: fail as VAR says for this path, or open it. */
+static int open_or_fail(const char *var, int dirfd, const char *path, int flags, mode_t mode)
 {
-	mode_t mode = 0;
 	int err;
 
-	if (flags & O_CREAT) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
-	if (matches("HVS_FAIL_OPENAT", path, &err)) {
+	if (matches(var, path, &err)) {
 		errno = err;
 		return -1;
 	}
 	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
 }
 
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	TAKE_MODE(flags, mode);
+	return open_or_fail("HVS_FAIL_OPENAT", dirfd, path, flags, mode);
+}
+
 int fsync(int fd)
 {
-	const char *e = getenv("HVS_FAIL_FSYNC");
+	const char *e = getenv("HVS_FAIL_FSYNC"), *d = getenv("HVS_FAIL_FSYNC_DIR");
+	struct stat st;
 
 	if (e && *e) {
 		errno = atoi(e);
 		return -1;
 	}
+	if (d && *d && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = atoi(d);
+		return -1;
+	}
 	return (int)syscall(SYS_fsync, fd);
+}
+
+/* The path fd is open on, into buf; "" when unknown. */
+static const char *fd_path(int fd, char *buf, size_t cap)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, cap - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+int close(int fd)
+{
+	char path[4096];
+	int err, r;
+
+	if (getenv("HVS_FAIL_CLOSE") && matches("HVS_FAIL_CLOSE", fd_path(fd, path, sizeof(path)),
+						&err)) {
+		(void)syscall(SYS_close, fd);
+		errno = err;
+		return -1;
+	}
+	r = (int)syscall(SYS_close, fd);
+	return r;
+}
+
+int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	TAKE_MODE(flags, mode);
+	return open_or_fail("HVS_FAIL_OPEN", AT_FDCWD, path, flags, mode);
 }
 
 int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
@@ -133,6 +191,22 @@ int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_
 		real = (int (*)(struct pollfd *, nfds_t, const struct timespec *,
 				const sigset_t *))dlsym(RTLD_NEXT, "ppoll");
 	return real(fds, n, ts, mask);
+}
+
+int epoll_pwait(int epfd, struct epoll_event *ev, int max, int ms, const sigset_t *mask)
+{
+	static unsigned calls;
+	static int (*real)(int, struct epoll_event *, int, int, const sigset_t *);
+	const char *spec = getenv("HVS_FAIL_PPOLL");
+
+	if (spec && strchr(spec, ':') && ++calls == (unsigned)atoi(spec)) {
+		errno = atoi(strchr(spec, ':') + 1);
+		return -1;
+	}
+	if (!real)
+		real = (int (*)(int, struct epoll_event *, int, int, const sigset_t *))dlsym(
+			RTLD_NEXT, "epoll_pwait");
+	return real(epfd, ev, max, ms, mask);
 }
 
 int rename(const char *from, const char *to)

@@ -71,3 +71,11 @@ stop_recv() {
 fd_count() {
 	find "/proc/$RECV_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
 }
+
+# hostile_paths PREFIX: HP1, HP2, HP3, socket paths under PREFIX whose names
+# hold a tab, a newline, and UTF-8 with an escape sequence.
+hostile_paths() {
+	HP1=$(printf '%s/vm\t1' "$1")
+	HP2=$(printf '%s/vm\n2' "$1")
+	HP3=$(printf '%s/vm-\303\251t\303\251\033[2J3' "$1")
+}

@@ -42,11 +42,23 @@ if [ -n "$B" ] && [ -d "$B/stage" ]; then
 	VR=$(mktemp -d /tmp/hvs-verify-XXXXXX)
 	cp -a "$B/stage/." "$VR/"
 	for u in sysinit.target network-pre.target shutdown.target emergency.target \
-		multi-user.target systemd-modules-load.service initrd.target local-fs-pre.target \
-		initrd-root-fs.target systemd-udev-trigger.service systemd-udevd.service; do
+		multi-user.target sockets.target systemd-modules-load.service initrd.target \
+		local-fs-pre.target initrd-root-fs.target systemd-udev-trigger.service \
+		systemd-udevd.service; do
 		cp /lib/systemd/system/$u "$VR/usr/lib/systemd/system/" 2>/dev/null
 	done
-	for unit in "$VR"/usr/lib/systemd/system/hv-swiotlb*.service; do
+	# What ExecReload= runs, as every system has it.
+	mkdir -p "$VR/bin"
+	cp /bin/kill "$VR/bin/"
+	# A template is verified as an instance: a VM relayed at /run/vm1.hvsock.
+	UD=$VR/usr/lib/systemd/system
+	for t in "$UD"/hv-swiotlb*@.*; do
+		[ -f "$t" ] || continue
+		b=$(basename "$t")
+		cp "$t" "$UD/${b%%@*}@run-vm1.hvsock.${b##*.}"
+	done
+	for unit in "$UD"/hv-swiotlb*.service "$UD"/hv-swiotlb*.socket; do
+		case "$unit" in *@.*) continue ;; esac
 		# The initrd's units are checked as systemd in an initrd sees them.
 		initrd=0
 		case "$unit" in *-initrd*) initrd=1 ;; esac

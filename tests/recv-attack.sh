@@ -4,7 +4,11 @@
 # state directory that is full, damaged, a FIFO or a trap; SIGHUP; a
 # stdout nobody reads; idle connections by the thousand; connection floods;
 # a failing poll(). One test per item of the receiver's promises, each able
-# to fail.
+# to fail. Then the faults of issue 16's second round: a terminal nobody
+# reads, --exec descendants that leave their group or session, peer names
+# with tabs and bytes outside ASCII, a state directory replaced under a
+# SIGHUP, a failed apply without a state directory, forged file-name
+# collisions, and close() and the directory's fsync failing.
 #
 #   tests/recv-attack.sh RECV GUEST CLIENT
 #
@@ -72,7 +76,7 @@ g "$S1" "$(boot 1)" 4
 expect_eq "guest" 4 "$GRC"
 sleep 0.3
 pgrep -f '^sleep 30\.4301' >/dev/null && t_fail "the command's sleep is still running"
-expect_line "$WORK/exec2.log" 'killed with its process group'
+expect_line "$WORK/exec2.log" 'killed with all it started'
 stop_recv
 t_end
 
@@ -346,6 +350,194 @@ if [ "$PRELOAD" = 1 ]; then
 	RECV_PID=""
 	expect_eq "exit" 1 "$rc"
 	expect_line "$WORK/poll.log" '^hv-swiotlb-recv: poll: ENOMEM; stopping$'
+	t_end
+fi
+
+# --- issue 16: the second round of attacks, one test per fault found
+# 1. A terminal on stdout that nobody reads (a stalled ssh session).
+t_begin "a terminal on stdout nobody reads: every guest answered, SIGTERM heard"
+set --
+i=0
+while [ $i -lt 8 ]; do set -- "$@" --unix "$WORK/t$i"; i=$((i + 1)); done
+"$CLIENT" stalled-tty "$WORK/tty.pid" "$RECV" "$@" 2>"$WORK/tty.log" >"$WORK/tty.exit" &
+tty_helper=$!
+w=0
+until [ "$(grep -c 'listening on' "$WORK/tty.log" 2>/dev/null)" -ge 8 ] || [ $w -ge 300 ]; do
+	sleep 0.01
+	w=$((w + 1))
+done
+t0=$(now_ms)
+timeout 60 "$CLIENT" load "$WORK/t" 8 25 >"$WORK/tty.out" # 200 new ranges: 200 JSON lines
+ms=$(($(now_ms) - t0))
+echo "    400 handoffs with stdout on a stalled terminal: $ms ms"
+expect_line "$WORK/tty.out" '^accepted=200$'
+expect_line "$WORK/tty.out" '^other=0$'
+kill -TERM "$(cat "$WORK/tty.pid")"
+w=0
+while kill -0 "$tty_helper" 2>/dev/null && [ $w -lt 50 ]; do sleep 0.1; w=$((w + 1)); done
+if kill -0 "$tty_helper" 2>/dev/null; then
+	t_fail "SIGTERM: still running after 5 s"
+	kill -KILL "$(cat "$WORK/tty.pid")" 2>/dev/null
+fi
+wait "$tty_helper"
+expect_line "$WORK/tty.exit" '^exit=0$'
+t_end
+
+# 2. --exec descendants that leave the process group or the session.
+t_begin "--exec: a descendant in a session of its own does not outlive the command"
+start_recv esc1 --unix "$S1" --exec 'setsid sleep 30.4611 & sleep 0.1; exit 0'
+g "$S1" "$(boot 21)"
+expect_eq "guest" accepted "$(ack)"
+pgrep -f '^sleep 30\.4611' >/dev/null && t_fail "setsid's sleep outlived the command"
+stop_recv
+pkill -f '^sleep 30\.4611'
+t_end
+
+t_begin "--exec: GNU timeout's group is killed at the deadline, before the guest hears 'failed'"
+start_recv esc2 --unix "$S1" --conn-timeout 1 --exec 'timeout 60 sleep 30.4612'
+g "$S1" "$(boot 22)" 4
+expect_eq "guest" failed "$(ack)"
+pgrep -f '^sleep 30\.4612' >/dev/null && t_fail "timeout's sleep outlived the deadline"
+# The guest again: never two applies of one guest side by side.
+g "$S1" "$(boot 22)" 4
+expect_eq "again" failed "$(ack)"
+[ "$(pgrep -fc '^sleep 30\.4612')" -le 1 ] || t_fail "two applies of one guest at once"
+stop_recv
+pgrep -f '^sleep 30\.4612' >/dev/null && t_fail "a sleep outlived the receiver"
+pkill -f '^sleep 30\.4612'
+t_end
+
+for sig in TERM KILL; do
+	t_begin "--exec: nothing it started outlives the receiver (SIG$sig)"
+	start_recv esc3 --unix "$S1" --exec 'setsid sleep 30.4613 & setsid -f sleep 30.4613; sleep 30'
+	(g "$S1" "$(boot 23)" 8) &
+	gpid=$!
+	w=0
+	until [ "$(pgrep -fc '^sleep 30\.4613')" -ge 2 ] || [ $w -ge 100 ]; do sleep 0.05; w=$((w + 1)); done
+	kill -"$sig" "$RECV_PID"
+	wait "$RECV_PID" 2>/dev/null
+	RECV_PID=""
+	sleep 0.5
+	pgrep -f '^sleep 30\.4613' >/dev/null && t_fail "a descendant outlived the receiver"
+	pkill -f '^sleep 30\.4613'
+	wait "$gpid"
+	t_end
+done
+
+# 3. Peer names with a tab, a newline, bytes outside ASCII: kept across a restart.
+t_begin "peer names with a tab, a newline and UTF-8: the conflict rule survives a restart"
+rm -rf "$WORK/st31"
+hostile_paths "$WORK"
+P1=$HP1 P2=$HP2 P3=$HP3
+start_recv st31 --unix "$P1" --unix "$P2" --unix "$P3" --state-dir "$WORK/st31"
+for p in "$P1" "$P2" "$P3"; do
+	expect_eq "first" result=accepted "$("$CLIENT" send "$p" --boot "$(boot 31)")"
+done
+stop_recv
+start_recv st31b --unix "$P1" --unix "$P2" --unix "$P3" --state-dir "$WORK/st31"
+expect_line "$WORK/st31b.log" 'loaded the ranges of 3 guests'
+expect_no_line "$WORK/st31b.log" 'damaged'
+for p in "$P1" "$P2" "$P3"; do
+	expect_eq "another range, same boot" result=conflict \
+		"$("$CLIENT" send "$p" --boot "$(boot 31)" --base 0x10000000)"
+done
+stop_recv
+[ -n "$(find "$WORK/st31" -name '*.corrupt')" ] && t_fail "a file was moved aside"
+t_end
+
+# 4. The state directory replaced, or removed, then SIGHUP.
+t_begin "the state directory replaced, then SIGHUP: decisions go to the new one"
+rm -rf "$WORK/st41" "$WORK/st41.old"
+start_recv st41 --unix "$S1" --state-dir "$WORK/st41"
+expect_eq "first" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 41)")"
+mv "$WORK/st41" "$WORK/st41.old"
+mkdir -m 0700 "$WORK/st41"
+kill -HUP "$RECV_PID"
+sleep 0.3
+expect_eq "a new boot" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 42)")"
+stop_recv
+start_recv st41b --unix "$S1" --state-dir "$WORK/st41"
+expect_eq "after a restart" result=duplicate "$("$CLIENT" send "$S1" --boot "$(boot 42)")"
+stop_recv
+t_end
+
+t_begin "the state directory removed, then SIGHUP: made again, no guest hears 'failed'"
+rm -rf "$WORK/st42"
+start_recv st42 --unix "$S1" --state-dir "$WORK/st42"
+expect_eq "first" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 43)")"
+rm -rf "$WORK/st42"
+kill -HUP "$RECV_PID"
+sleep 0.3
+expect_eq "a new boot" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 44)")"
+[ -d "$WORK/st42" ] || t_fail "the directory was not made again"
+stop_recv
+t_end
+
+# 5. Without --state-dir, a failed apply keeps the previous boot.
+t_begin "without --state-dir, boot B's failed apply leaves boot A's range in force"
+# shellcheck disable=SC2016 # expanded by the receiver's sh -c
+start_recv fail5 --unix "$S1" --exec 'case "$HVS_BOOT_ID" in 00000052-*) exit 5 ;; esac'
+expect_eq "boot A" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 0x51)")"
+expect_eq "boot B, whose apply fails" result=failed "$("$CLIENT" send "$S1" --boot "$(boot 0x52)")"
+expect_eq "boot A, another range" result=conflict \
+	"$("$CLIENT" send "$S1" --boot "$(boot 0x51)" --base 0x10000000)"
+expect_eq "boot A, its range" result=duplicate "$("$CLIENT" send "$S1" --boot "$(boot 0x51)")"
+expect_eq "JSON lines" 1 "$(json_lines fail5)"
+stop_recv
+t_end
+
+# 6. Two peers whose names clean alike and share a CRC-32C.
+t_begin "two guests whose names clean alike and share a CRC-32C: each keeps its own rule"
+rm -rf "$WORK/st61"
+C1=$WORK/c________________________________________
+C2=$WORK/$(basename "$("$CLIENT" collide "$C1")")
+expect_eq "the names collide" "$(printf 'unix:%s' "$C1" | "$CLIENT" state-name)" \
+	"$(printf 'unix:%s' "$C2" | "$CLIENT" state-name)"
+start_recv st61 --unix "$C1" --unix "$C2" --state-dir "$WORK/st61"
+expect_eq "guest 1" result=accepted "$("$CLIENT" send "$C1" --boot "$(boot 61)")"
+expect_eq "guest 2" result=accepted \
+	"$("$CLIENT" send "$C2" --boot "$(boot 62)" --base 0x10000000)"
+stop_recv
+expect_eq "state files" 2 "$(find "$WORK/st61" -type f | wc -l)"
+start_recv st61b --unix "$C1" --unix "$C2" --state-dir "$WORK/st61"
+expect_eq "guest 1, another range" result=conflict \
+	"$("$CLIENT" send "$C1" --boot "$(boot 61)" --base 0x20000000)"
+expect_eq "guest 2, another range" result=conflict \
+	"$("$CLIENT" send "$C2" --boot "$(boot 62)" --base 0x20000000)"
+expect_eq "guest 1, its range" result=duplicate "$("$CLIENT" send "$C1" --boot "$(boot 61)")"
+stop_recv
+t_end
+
+# 7. close() and the directory's fsync failing.
+if [ "$PRELOAD" = 1 ]; then
+	t_begin "close() of the state file fails (EDQUOT): that errno is the one reported"
+	rm -rf "$WORK/st71"
+	RENV="LD_PRELOAD=$FAULT HVS_FAIL_CLOSE=.tmp:122" start_recv st71 --unix "$S1" \
+		--state-dir "$WORK/st71"
+	expect_eq "guest" result=failed "$("$CLIENT" send "$S1" --boot "$(boot 71)")"
+	expect_line "$WORK/st71.log" "cannot record the range in $WORK/st71 \\(EDQUOT\\): answered 'failed'"
+	stop_recv
+	t_end
+
+	t_begin "the directory cannot be synced: 'failed', the file taken back, not 'duplicate' next"
+	rm -rf "$WORK/st72"
+	mkdir -m 0700 "$WORK/st72"
+	start_recv st72a --unix "$S1" --state-dir "$WORK/st72"
+	expect_eq "boot A, before the fault" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 72)")"
+	stop_recv
+	RENV="LD_PRELOAD=$FAULT HVS_FAIL_FSYNC_DIR=5" start_recv st72 --unix "$S1" \
+		--state-dir "$WORK/st72"
+	expect_eq "boot B" result=failed "$("$CLIENT" send "$S1" --boot "$(boot 73)")"
+	expect_line "$WORK/st72.log" "\\(EIO\\): answered 'failed'"
+	expect_eq "boot B again" result=failed "$("$CLIENT" send "$S1" --boot "$(boot 73)")"
+	expect_eq "boot A, another range" result=conflict \
+		"$("$CLIENT" send "$S1" --boot "$(boot 72)" --base 0x10000000)"
+	stop_recv
+	expect_line "$(find "$WORK/st72" -type f | head -n 1)" "^boot_id=$(boot 72)\$"
+	start_recv st72b --unix "$S1" --state-dir "$WORK/st72"
+	expect_eq "boot B, once it can be synced" result=accepted \
+		"$("$CLIENT" send "$S1" --boot "$(boot 73)")"
+	stop_recv
 	t_end
 fi
 

@@ -187,6 +187,223 @@ expect_line "$GSTATUS" '^ack=conflict$'
 stop_recv
 t_end
 
+# --- a returning boot id (issue 14): boot A, then B, then A again, as a
+# hibernated kernel restored after a discarded resume kernel announced B
+aba() { # NAME [ARGS]: A, B, A on $S1; the third must be applied again
+	expect_eq "$1: boot A" result=accepted "$("$CLIENT" send "$S1" --boot "$BOOT_A")"
+	expect_eq "$1: boot B" result=accepted "$("$CLIENT" send "$S1" --boot "$BOOT_B" --base 0x10000000)"
+	expect_eq "$1: boot A again" result=accepted "$("$CLIENT" send "$S1" --boot "$BOOT_A")"
+	expect_eq "$1: boot A again, resent" result=duplicate "$("$CLIENT" send "$S1" --boot "$BOOT_A")"
+	expect_eq "$1: boot B, now another boot" result=accepted \
+		"$("$CLIENT" send "$S1" --boot "$BOOT_B" --base 0x10000000)"
+}
+BOOT_A=aaaaaaaa-0000-4000-8000-00000000000a
+BOOT_B=bbbbbbbb-0000-4000-8000-00000000000b
+t_begin "a returning boot id, A B A: A is applied again (memory only)"
+start_recv aba1 --unix "$S1"
+aba "memory"
+expect_eq "JSON lines" 4 "$(json_lines aba1)"
+stop_recv
+t_end
+
+t_begin "a returning boot id, A B A: with --state-dir, and across a restart"
+rm -rf "$WORK/aba"
+start_recv aba2 --unix "$S1" --state-dir "$WORK/aba"
+aba "state dir"
+expect_eq "boot A" result=accepted "$("$CLIENT" send "$S1" --boot "$BOOT_A")"
+stop_recv
+start_recv aba3 --unix "$S1" --state-dir "$WORK/aba"
+expect_eq "restarted: boot A kept" result=duplicate "$("$CLIENT" send "$S1" --boot "$BOOT_A")"
+expect_eq "restarted: boot B" result=accepted \
+	"$("$CLIENT" send "$S1" --boot "$BOOT_B" --base 0x10000000)"
+stop_recv
+start_recv aba4 --unix "$S1" --state-dir "$WORK/aba"
+expect_eq "restarted again: boot A returns" result=accepted \
+	"$("$CLIENT" send "$S1" --boot "$BOOT_A")"
+expect_eq "then boot A's other range" result=conflict \
+	"$("$CLIENT" send "$S1" --boot "$BOOT_A" --base 0x10000000)"
+stop_recv
+t_end
+
+# --- systemd: socket activation and the notify protocol
+SA=$(command -v systemd-socket-activate || echo /lib/systemd/systemd-socket-activate)
+t_begin "socket-activated: a guest answered through a socket the receiver did not open"
+rm -rf "$WORK/sa-state"
+"$SA" -l "$WORK/vm1.hvsock_18515" --fdname=vm1 "$RECV" --state-dir "$WORK/sa-state" \
+	>"$WORK/sa.json" 2>"$WORK/sa.log" &
+sa_pid=$!
+w=0
+while [ ! -S "$WORK/vm1.hvsock_18515" ] && [ $w -lt 300 ]; do sleep 0.01; w=$((w + 1)); done
+# The socket is there before the receiver runs: the first guest starts it.
+guest "$WORK/vm1.hvsock_18515" "hv_pci_swiotlb=64M" 0x8000000 67108864
+expect_eq "guest exit" 0 "$GRC"
+expect_line "$GSTATUS" '^ack=accepted$'
+expect_line "$WORK/sa.log" "listening on unix:$WORK/vm1.hvsock_18515 \\(from systemd\\)"
+expect_line "$WORK/sa.json" "\"peer\":\"unix:$WORK/vm1.hvsock_18515\""
+kill -TERM "$sa_pid"
+wait "$sa_pid"
+expect_eq "exit after SIGTERM" 0 "$?"
+[ -S "$WORK/vm1.hvsock_18515" ] || t_fail "systemd's socket file was removed"
+rm -f "$WORK/vm1.hvsock_18515"
+t_end
+
+t_begin "socket-activated: a datagram socket is refused with one clear line, exit 1"
+"$SA" -d -l "$WORK/dgram.sock" "$RECV" >/dev/null 2>"$WORK/sa-dgram.log" &
+sa_pid=$!
+w=0
+while [ ! -S "$WORK/dgram.sock" ] && [ $w -lt 300 ]; do sleep 0.01; w=$((w + 1)); done
+printf x | socat - "UNIX-SENDTO:$WORK/dgram.sock" 2>/dev/null
+wait "$sa_pid"
+expect_eq "exit" 1 "$?"
+expect_line "$WORK/sa-dgram.log" "systemd's descriptor 3 \\(.*\\): not a stream socket; give ListenStream="
+rm -f "$WORK/dgram.sock"
+t_end
+
+t_begin "socket activation gone wrong: one line naming the cause, exit 1"
+sh -c 'LISTEN_PID=$$ LISTEN_FDS=many exec "$0" --unix "$1"' "$RECV" "$S1" >/dev/null 2>"$WORK/sa-bad.log"
+expect_eq "exit" 1 "$?"
+expect_eq "lines" 1 "$(wc -l <"$WORK/sa-bad.log")"
+expect_line "$WORK/sa-bad.log" 'LISTEN_PID=[0-9]+ LISTEN_FDS=many are not numbers'
+[ -e "$S1" ] && t_fail "it left $S1"
+t_end
+
+notify_listen() { # ADDRESS MS: each datagram one line of $WORK/notify.out
+	"$CLIENT" notify-listen "$1" "$2" "$WORK/notify.out" >"$WORK/notify.ready" &
+	NOTIFY_PID=$!
+	w=0
+	until grep -q listening "$WORK/notify.ready" 2>/dev/null || [ $w -ge 200 ]; do
+		sleep 0.01
+		w=$((w + 1))
+	done
+}
+t_begin "Type=notify: READY=1 once listening, STATUS= with the counts, RELOADING=1, STOPPING=1"
+notify_listen "$WORK/notify.sock" 4000
+RENV="NOTIFY_SOCKET=$WORK/notify.sock" start_recv notify --unix "$S1" --state-dir "$WORK/nstate"
+expect_eq "guest" result=accepted "$("$CLIENT" send "$S1" --boot 12121212-0000-4000-8000-000000000001)"
+expect_eq "guest" result=conflict "$("$CLIENT" send "$S1" --boot 12121212-0000-4000-8000-000000000001 --base 0x10000000)"
+sleep 1.2
+kill -HUP "$RECV_PID"
+sleep 0.3
+stop_recv
+wait "$NOTIFY_PID"
+expect_line "$WORK/notify.out" '^READY=1 ?STATUS=0 accepted'
+expect_line "$WORK/notify.out" 'STATUS=1 accepted, 0 duplicate, 1 conflict'
+expect_line "$WORK/notify.out" '^RELOADING=1 ?MONOTONIC_USEC=[0-9]+'
+expect_line "$WORK/notify.out" '^STOPPING=1'
+# READY only after the state directory was read and the socket listens.
+expect_eq "the first message" 1 "$(grep -n 'READY=1' "$WORK/notify.out" | head -n 1 | cut -d: -f1)"
+expect_no_line "$WORK/notify.log" 'NOTIFY_SOCKET'
+t_end
+
+t_begin "WatchdogSec=: WATCHDOG=1 at half the interval, to an abstract socket name"
+notify_listen "@hvs-notify-$$" 2500
+RENV="NOTIFY_SOCKET=@hvs-notify-$$ WATCHDOG_USEC=200000" start_recv wd --unix "$S1"
+sleep 1.1
+stop_recv
+wait "$NOTIFY_PID"
+n=$(grep -c '^WATCHDOG=1' "$WORK/notify.out")
+echo "    WATCHDOG=1 in 1.1 s with WATCHDOG_USEC=200000: $n"
+if [ "$n" -lt 8 ] || [ "$n" -gt 14 ]; then t_fail "$n WATCHDOG=1 in 1.1 s, want about 11"; fi
+expect_line "$WORK/notify.out" '^READY=1'
+t_end
+
+t_begin "a manager that never reads its notification socket holds up no guest"
+"$CLIENT" notify-listen "$WORK/stalled.sock" 8000 --stall >"$WORK/notify.ready" &
+NOTIFY_PID=$!
+sleep 0.2
+set --
+i=0
+while [ $i -lt 16 ]; do set -- "$@" --unix "$WORK/n$i"; i=$((i + 1)); done
+RENV="NOTIFY_SOCKET=$WORK/stalled.sock WATCHDOG_USEC=2000" start_recv nstall "$@"
+sleep 0.5 # a thousand WATCHDOG=1 and more: the socket's queue is full
+t0=$(now_ms)
+"$CLIENT" load "$WORK/n" 16 40 >"$WORK/nstall.out"
+ms=$(($(now_ms) - t0))
+echo "    1280 handoffs, the manager not reading: $ms ms"
+expect_line "$WORK/nstall.out" '^accepted=640$'
+[ "$ms" -lt 5000 ] || t_fail "took $ms ms"
+expect_line "$WORK/nstall.log" 'telling systemd "WATCHDOG=1" failed: EAGAIN'
+stop_recv
+kill "$NOTIFY_PID" 2>/dev/null
+t_end
+
+t_begin "--exec commands inherit neither NOTIFY_SOCKET nor LISTEN_*"
+RENV="NOTIFY_SOCKET=$WORK/none.sock WATCHDOG_USEC=1000000" start_recv envx --unix "$S1" \
+	--exec "env >$WORK/exec.env"
+expect_eq "guest" result=accepted "$("$CLIENT" send "$S1" --boot 13131313-0000-4000-8000-000000000001)"
+stop_recv
+expect_line "$WORK/exec.env" '^HVS_PEER='
+expect_no_line "$WORK/exec.env" '^(NOTIFY_SOCKET|WATCHDOG_|LISTEN_)'
+t_end
+
+# --- the query: what the state directory holds, read-only
+t_begin "--list: every guest, a table and JSON lines, while the receiver runs"
+rm -rf "$WORK/lst"
+start_recv lst --unix "$S1" --unix "$S2" --state-dir "$WORK/lst"
+expect_eq "guest 1" result=accepted "$("$CLIENT" send "$S1" --boot 14141414-0000-4000-8000-000000000001)"
+expect_eq "guest 2" result=accepted "$("$CLIENT" send "$S2" --boot 14141414-0000-4000-8000-000000000002 --base 0x10000000 --size 0x200000)"
+"$RECV" --list --state-dir "$WORK/lst" >"$WORK/list.txt" 2>"$WORK/list.err"
+expect_eq "exit" 0 "$?"
+expect_line "$WORK/list.txt" '^PEER +BOOT ID +BASE +SIZE +TIME \(UTC\) +STATE$'
+expect_line "$WORK/list.txt" "^unix:$S1 +14141414-0000-4000-8000-000000000001 0x08000000 +67108864 [0-9-]+T[0-9:]+Z applied\$"
+expect_line "$WORK/list.txt" "^unix:$S2 +14141414-0000-4000-8000-000000000002 0x10000000 +2097152 "
+"$RECV" --list --json --state-dir "$WORK/lst" "unix:$S2" >"$WORK/list.json"
+expect_eq "one peer, JSON" 1 "$(wc -l <"$WORK/list.json")"
+expect_line "$WORK/list.json" "^\\{\"peer\":\"unix:$S2\",\"boot_id\":\"14141414-0000-4000-8000-000000000002\",\"base\":\"0x10000000\",\"size\":2097152,\"time\":\"[0-9T:Z-]+\",\"applied\":true\\}\$"
+"$RECV" --list --state-dir "$WORK/lst" "unix:$WORK/none" >/dev/null 2>"$WORK/list.err"
+expect_eq "a guest with nothing recorded: exit" 3 "$?"
+expect_line "$WORK/list.err" "nothing applied is recorded for unix:$WORK/none"
+stop_recv
+t_end
+
+t_begin "--list refuses a damaged file by the receiver's rules, and leaves it where it is"
+f=$(find "$WORK/lst" -type f | head -n 1)
+printf 'peer=unix:%s\nboot_id=zz\nbase=0x8000000\nsize=67108864\ntime=1\n' "$S1" >"$f"
+"$RECV" --list --json --state-dir "$WORK/lst" >"$WORK/list2.json" 2>"$WORK/list2.err"
+expect_eq "exit" 2 "$?"
+expect_line "$WORK/list2.err" "$(basename "$f") is damaged \\(the boot id is not a UUID\\): not shown"
+expect_line "$WORK/list2.json" "^\\{\"file\":\"$(basename "$f")\",\"damaged\":\"the boot id is not a UUID\"\\}\$"
+expect_eq "rows shown" 1 "$(grep -c '"applied":true' "$WORK/list2.json")"
+[ -f "$f" ] || t_fail "--list moved the damaged file"
+[ -n "$(find "$WORK/lst" -name '*.corrupt')" ] && t_fail "--list renamed something"
+t_end
+
+t_begin "--list: a hostile directory (others may write it, a FIFO, a link) neither hangs nor lies"
+chmod 0777 "$WORK/lst"
+"$RECV" --list --state-dir "$WORK/lst" >/dev/null 2>"$WORK/list3.err"
+expect_eq "others may write it: exit" 1 "$?"
+expect_line "$WORK/list3.err" 'can be written by others'
+chmod 0700 "$WORK/lst"
+rm -f "$WORK/lst"/*
+mkfifo "$WORK/lst/$(printf 'unix:%s' "$S1" | "$CLIENT" state-name)"
+ln -s /etc/passwd "$WORK/lst/$(printf 'unix:%s' "$S2" | "$CLIENT" state-name)"
+t0=$(now_ms)
+timeout 5 "$RECV" --list --state-dir "$WORK/lst" >"$WORK/list4.txt" 2>"$WORK/list4.err"
+expect_eq "exit" 2 "$?"
+[ $(($(now_ms) - t0)) -lt 2000 ] || t_fail "it took $(($(now_ms) - t0)) ms"
+expect_line "$WORK/list4.err" 'is damaged \(not a regular file\)'
+expect_line "$WORK/list4.err" 'is damaged \(a symbolic link\)'
+[ -s "$WORK/list4.txt" ] && t_fail "something was listed: $(cat "$WORK/list4.txt")"
+t_end
+
+t_begin "--list: names with a tab, a newline, an escape sequence: one escaped line each"
+rm -rf "$WORK/lst5"
+hostile_paths "$WORK"
+P1=$HP1 P2=$HP2 P3=$HP3
+start_recv lst5 --unix "$P1" --unix "$P2" --unix "$P3" --state-dir "$WORK/lst5"
+for p in "$P1" "$P2" "$P3"; do "$CLIENT" send "$p" >/dev/null; done
+stop_recv
+"$RECV" --list --state-dir "$WORK/lst5" >"$WORK/list5.txt"
+"$RECV" --list --json --state-dir "$WORK/lst5" >"$WORK/list5.json"
+expect_eq "table lines" 4 "$(wc -l <"$WORK/list5.txt")"
+expect_eq "JSON lines" 3 "$(wc -l <"$WORK/list5.json")"
+expect_line "$WORK/list5.txt" 'vm\\x091 '
+expect_line "$WORK/list5.txt" 'vm\\x0a2 '
+expect_line "$WORK/list5.json" 'vm-\\u00c3\\u00a9t\\u00c3\\u00a9\\u001b\[2J3'
+LC_ALL=C grep -q "$(printf '[\001-\010\013-\037]')" "$WORK/list5.txt" "$WORK/list5.json" &&
+	t_fail "a control byte was printed as it is"
+t_end
+
 t_begin "usage errors exit 64"
 "$RECV" >/dev/null 2>&1
 expect_eq "no listener" 64 "$?"

@@ -4,7 +4,8 @@
 # reads, SIGHUP and SIGCHLD storms, and a spell without a file descriptor
 # to spare in the middle. Afterwards every guest was answered by the rules,
 # nothing decided was lost across a restart, descriptors and memory are
-# back where they were, no process is left behind, and the log is bounded.
+# back where they were, no process is left behind, the log is bounded, and
+# --list shows what was recorded, refusing a damaged file.
 #
 #   tests/soak.sh RECV CLIENT
 set -u
@@ -146,6 +147,30 @@ expect_line "$WORK/$LOG" "loaded the ranges of $GUESTS guests from"
 expect_line "$WORK/check.out" "^duplicate=$GUESTS\$"
 expect_line "$WORK/check.out" "^conflict=$GUESTS\$"
 expect_line "$WORK/check.out" '^wrong=0$'
+t_end
+
+t_begin "--list, while it runs: every guest the soak recorded, at its last boot"
+"$RECV" --list --json --state-dir "$WORK/state" >"$WORK/list.json" 2>"$WORK/list.err"
+expect_eq "exit" 0 "$?"
+expect_eq "guests listed" $GUESTS "$(grep -c '"applied":true' "$WORK/list.json")"
+# make_boot() in tests/client.c: bytes 0-1 the guest, 2-3 the boot, 15 0x42.
+last=$(printf '%04x' $((WARM + BOOTS - 1)))
+expect_eq "at the last boot, with the soak's range" $GUESTS "$(grep -c "\"boot_id\":\"....${last}-0000-0000-0000-000000000042\",\"base\":\"0x8000000\",\"size\":67108864" "$WORK/list.json")"
+"$RECV" --list --state-dir "$WORK/state" "unix:$WORK/g7" >"$WORK/list7.txt"
+expect_line "$WORK/list7.txt" "^unix:$WORK/g7 +0007${last}-0000-0000-0000-000000000042 0x08000000 +67108864 .* applied\$"
+t_end
+
+t_begin "--list refuses a damaged file, which the receiver then moves aside"
+f=$(grep -l "^peer=unix:$WORK/g9\$" "$WORK"/state/* | head -n 1)
+printf 'peer=unix:%s/g9\nboot_id=00090010-0000-0000-0000-000000000042\nbase=0x8000000\nsize=67108864\n' "$WORK" >"$f"
+"$RECV" --list --json --state-dir "$WORK/state" >"$WORK/list2.json" 2>"$WORK/list2.err"
+expect_eq "exit" 2 "$?"
+expect_eq "guests listed" $((GUESTS - 1)) "$(grep -c '"applied":true' "$WORK/list2.json")"
+expect_line "$WORK/list2.err" "$(basename "$f") is damaged \\(a line is missing or out of place\\): not shown"
+[ -f "$f" ] || t_fail "--list moved it"
+kill -HUP "$RECV_PID"
+sleep 0.5
+expect_line "$WORK/$LOG" "$(basename "$f") is damaged .*: moved aside"
 kill -TERM "$RECV_PID"
 wait "$RECV_PID"
 RECV_PID=""

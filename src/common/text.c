@@ -35,6 +35,46 @@ size_t hvs_escape(char *out, size_t cap, const char *in, size_t n, size_t *consu
 	return o;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int hvs_unescape(char *out, size_t cap, const char *in, size_t n)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		int hi, lo;
+
+		if (o + 1 >= cap || c < 0x20 || c >= 0x7f)
+			return -1;
+		if (c != '\\') {
+			out[o++] = (char)c;
+			continue;
+		}
+		if (i + 1 < n && in[i + 1] == '\\') {
+			out[o++] = '\\';
+			i++;
+			continue;
+		}
+		/* Only what hvs_escape() writes: \xHH, lower case, for a byte it escapes. */
+		if (i + 3 >= n || in[i + 1] != 'x' || (hi = hexval(in[i + 2])) < 0 ||
+		    (lo = hexval(in[i + 3])) < 0)
+			return -1;
+		c = (unsigned char)(hi << 4 | lo);
+		if (c == 0 || (c >= 0x20 && c < 0x7f))
+			return -1;
+		out[o++] = (char)c;
+		i += 3;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
 void hvs_text_init(struct hvs_text *t, char *buf, size_t cap)
 {
 	t->buf = buf;

@@ -22,6 +22,14 @@
  */
 size_t hvs_escape(char *out, size_t cap, const char *in, size_t n, size_t *consumed);
 
+/*
+ * The inverse, strictly: only what hvs_escape() writes reads back (no NUL,
+ * no escape of a printable byte, lower-case hex), so that one name has one
+ * escaped form. Returns the length, or -1 for anything else or too long.
+ * The receiver's alone: the initramfs binary never references it.
+ */
+int hvs_unescape(char *out, size_t cap, const char *in, size_t n);
+
 struct hvs_text {
 	char *buf;
 	size_t cap;

@@ -87,10 +87,7 @@ enum hvs_wire_result hvs_header_peek(const uint8_t *buf, size_t len,
 	return HVS_WIRE_OK;
 }
 
-/* The checks every decoder shares, in the order the page gives them. */
-static enum hvs_wire_result check_frame(const uint8_t *buf, size_t len,
-					uint8_t type, size_t want_len,
-					struct hvs_header *h)
+enum hvs_wire_result hvs_frame_intact(const uint8_t *buf, size_t len, struct hvs_header *h)
 {
 	enum hvs_wire_result r = hvs_header_peek(buf, len, h);
 
@@ -102,6 +99,18 @@ static enum hvs_wire_result check_frame(const uint8_t *buf, size_t len,
 		return HVS_WIRE_BAD_LENGTH; /* trailing bytes: not one frame */
 	if (get32(buf + h->length - 4) != hvs_crc32c(buf, h->length - 4u))
 		return HVS_WIRE_BAD_CHECKSUM;
+	return HVS_WIRE_OK;
+}
+
+/* The checks every decoder shares, in the order the page gives them. */
+static enum hvs_wire_result check_frame(const uint8_t *buf, size_t len,
+					uint8_t type, size_t want_len,
+					struct hvs_header *h)
+{
+	enum hvs_wire_result r = hvs_frame_intact(buf, len, h);
+
+	if (r != HVS_WIRE_OK)
+		return r;
 	if (h->version != HVS_WIRE_VERSION)
 		return HVS_WIRE_BAD_VERSION;
 	if (h->type != type)

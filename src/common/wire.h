@@ -87,6 +87,13 @@ uint32_t hvs_crc32c(const void *data, size_t len);
 enum hvs_wire_result hvs_header_peek(const uint8_t *buf, size_t len,
 				     struct hvs_header *h);
 
+/*
+ * Steps 1 to 4 of hv-swiotlb-protocol(7): the magic, a sane length,
+ * exactly one whole frame, a good checksum. Until this says HVS_WIRE_OK
+ * nothing in the frame, its nonce included, can be trusted.
+ */
+enum hvs_wire_result hvs_frame_intact(const uint8_t *buf, size_t len, struct hvs_header *h);
+
 size_t hvs_record_encode(const struct hvs_record *r, uint8_t out[HVS_RECORD_V1_LEN]);
 enum hvs_wire_result hvs_record_decode(const uint8_t *buf, size_t len,
 				       struct hvs_record *r);

@@ -8,7 +8,7 @@
 
 #define HVS_MAX_LISTENERS 1024
 #define HVS_MAX_ALLOWED_CIDS 64
-#define HVS_MAX_CONNS_LIMIT 4096
+#define HVS_MAX_CONNS_LIMIT 65536
 #define HVS_EXIT_USAGE 64
 
 struct hvs_recv_config {
@@ -23,11 +23,18 @@ struct hvs_recv_config {
 	const char *exec_cmd;
 	unsigned conn_timeout_ms;
 	unsigned long max_conns, max_per_peer;
+	int list, json;      /* --list [--json] [PEER]: the query, read-only */
+	const char *list_peer;
 };
+
+#define HVS_DEFAULT_STATE_DIR "/var/lib/hv-swiotlb"
 
 #define HVS_CLI_GO (-1)
 
-/* HVS_CLI_GO, or the exit status to end with (0 after --help, 64 on a usage error). */
+/*
+ * HVS_CLI_GO, or the exit status to end with (0 after --help, 64 on a usage error).
+ * Listeners may all come from systemd: main() checks that there is one.
+ */
 int hvs_recv_cli(int argc, char **argv, struct hvs_recv_config *c);
 
 #endif

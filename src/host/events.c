@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
-static void json_string(char *out, size_t cap, const char *s)
+void hvs_json_string(char *out, size_t cap, const char *s)
 {
 	size_t o = 0;
 
@@ -24,18 +24,24 @@ static void json_string(char *out, size_t cap, const char *s)
 	out[o] = '\0';
 }
 
+void hvs_utc_stamp(long long when, char *out, size_t cap)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, cap, "%lld", when);
+}
+
 void hvs_event_accepted(struct hvs_sink *out, const char *peer, const struct hvs_record *rec,
 			long long when)
 {
-	char p[128 * 6 + 1], id[37], stamp[32], line[1200];
-	time_t t = (time_t)when;
-	struct tm tm;
+	char p[HVS_JSON_PEER_MAX], id[37], stamp[32], line[1200];
 	int n;
 
-	json_string(p, sizeof(p), peer);
+	hvs_json_string(p, sizeof(p), peer);
 	hvs_uuid_format(rec->boot_id, id);
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	hvs_utc_stamp(when, stamp, sizeof(stamp));
 	n = snprintf(line, sizeof(line), "{\"event\":\"accepted\",\"peer\":\"%s\",\"boot_id\":"
 		     "\"%s\",\"base\":\"0x%llx\",\"size\":%llu,\"time\":\"%s\"}\n", p, id,
 		     (unsigned long long)rec->base, (unsigned long long)rec->size, stamp);

@@ -13,6 +13,13 @@
 
 #include <stddef.h>
 
+/* A JSON string's inside: '"', '\\' and every byte outside printable ASCII escaped. */
+#define HVS_JSON_PEER_MAX (128 * 6 + 1)
+void hvs_json_string(char *out, size_t cap, const char *s);
+
+/* Unix time as 2026-11-24T09:15:02Z. */
+void hvs_utc_stamp(long long when, char *out, size_t cap);
+
 void hvs_event_accepted(struct hvs_sink *out, const char *peer, const struct hvs_record *rec,
 			long long when);
 

@@ -46,50 +46,11 @@ enum hvs_feed hvs_frame_reader_feed(struct hvs_frame_reader *r, const uint8_t *d
 	return r->have == r->need && r->need > 8 ? HVS_FEED_FRAME : HVS_FEED_MORE;
 }
 
-static uint32_t le32(const uint8_t *p)
+/* Steps 9 to 12: the range, then the host's own limit. */
+static enum hvs_judgement judge_range(const struct hvs_record *rec,
+				      const struct hvs_recv_policy *policy, uint16_t *status,
+				      char *why, size_t why_cap)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-enum hvs_judgement hvs_recv_judge(const uint8_t *frame, size_t len,
-				  const struct hvs_recv_policy *policy,
-				  struct hvs_record *rec, uint64_t *nonce,
-				  uint16_t *status, char *why, size_t why_cap)
-{
-	struct hvs_header h;
-	enum hvs_wire_result res = hvs_header_peek(frame, len, &h);
-
-	*nonce = 0;
-	/* Steps 1 to 4: until the checksum is known good, nothing is answered. */
-	if (res == HVS_WIRE_OK && len != h.length)
-		res = len < h.length ? HVS_WIRE_SHORT : HVS_WIRE_BAD_LENGTH;
-	if (res == HVS_WIRE_OK && le32(frame + len - 4) != hvs_crc32c(frame, len - 4))
-		res = HVS_WIRE_BAD_CHECKSUM;
-	if (res != HVS_WIRE_OK) {
-		snprintf(why, why_cap, "%s", hvs_wire_result_text(res));
-		return HVS_JUDGE_HANG_UP;
-	}
-	*nonce = h.nonce;
-	res = hvs_record_decode(frame, len, rec);
-	switch (res) {
-	case HVS_WIRE_OK:
-		break;
-	case HVS_WIRE_BAD_VERSION:
-	case HVS_WIRE_BAD_TYPE:
-		/* Intact but not spoken here: say which version we do speak. */
-		snprintf(why, why_cap, "frame version %u type %u not supported",
-			 frame[4], frame[5]);
-		*status = HVS_ACK_UNSUPPORTED;
-		return HVS_JUDGE_REPLY;
-	default:
-		/* Step 7 (a length wrong for the version) or 8 (flags). */
-		snprintf(why, why_cap, "%s", res == HVS_WIRE_BAD_RESERVED
-			 ? "reserved flags not zero" : "length wrong for a version 1 record");
-		*status = HVS_ACK_INVALID;
-		return HVS_JUDGE_REPLY;
-	}
-
 	*status = HVS_ACK_INVALID;
 	switch (hvs_range_check(rec->base, rec->size, 0, HVS_HOST_PAGE)) {
 	case HVS_RANGE_OK:
@@ -118,4 +79,39 @@ enum hvs_judgement hvs_recv_judge(const uint8_t *frame, size_t len,
 	}
 	why[0] = '\0';
 	return HVS_JUDGE_RECORD;
+}
+
+enum hvs_judgement hvs_recv_judge(const uint8_t *frame, size_t len,
+				  const struct hvs_recv_policy *policy,
+				  struct hvs_record *rec, uint64_t *nonce,
+				  uint16_t *status, char *why, size_t why_cap)
+{
+	struct hvs_header h;
+	/* Steps 1 to 4 (wire.c): until the checksum is known good, nothing is answered. */
+	enum hvs_wire_result res = hvs_frame_intact(frame, len, &h);
+
+	*nonce = 0;
+	if (res != HVS_WIRE_OK) {
+		snprintf(why, why_cap, "%s", hvs_wire_result_text(res));
+		return HVS_JUDGE_HANG_UP;
+	}
+	*nonce = h.nonce;
+	res = hvs_record_decode(frame, len, rec);
+	switch (res) {
+	case HVS_WIRE_OK:
+		return judge_range(rec, policy, status, why, why_cap);
+	case HVS_WIRE_BAD_VERSION:
+	case HVS_WIRE_BAD_TYPE:
+		/* Intact but not spoken here: say which version we do speak. */
+		snprintf(why, why_cap, "frame version %u type %u not supported",
+			 h.version, h.type);
+		*status = HVS_ACK_UNSUPPORTED;
+		return HVS_JUDGE_REPLY;
+	default:
+		/* Step 7 (a length wrong for the version) or 8 (flags). */
+		snprintf(why, why_cap, "%s", res == HVS_WIRE_BAD_RESERVED
+			 ? "reserved flags not zero" : "length wrong for a version 1 record");
+		*status = HVS_ACK_INVALID;
+		return HVS_JUDGE_REPLY;
+	}
 }

@@ -5,12 +5,15 @@
 #include "say.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <sys/epoll.h>
 #include <time.h>
+
+#define EV_LISTENER 2u
+#define EV_SINK 3u
+#define MAX_EVENTS 256
 
 static volatile sig_atomic_t got_stop, got_child, got_hup;
 
@@ -43,169 +46,163 @@ static void take_signals(sigset_t *orig)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* What each pollfd is for. */
-enum owner_kind { OWN_LISTENER, OWN_CONN, OWN_OUT, OWN_ERR };
-struct owner {
-	enum owner_kind kind;
-	void *ptr;
-	int fd;
-};
-
-static void reload(struct hvs_loop *L)
+static void status_text(const struct hvs_counts *c, char *out, size_t cap)
 {
+	snprintf(out, cap, "STATUS=%llu accepted, %llu duplicate, %llu conflict, %llu invalid, "
+		 "%llu unsupported, %llu failed, %llu closed without an answer",
+		 c->accepted, c->duplicate, c->conflict, c->invalid, c->unsupported, c->failed,
+		 c->closed);
+}
+
+/* STATUS= when the counts changed, at most once a second; WATCHDOG=1 when due. */
+static long long tell_systemd(struct hvs_loop *L, long long now, const char *first)
+{
+	char msg[320];
+	size_t n = first ? (size_t)snprintf(msg, sizeof(msg), "%s\n", first) : 0;
+
+	if (first || (now >= L->status_next &&
+		      memcmp(&L->told, &L->srv->counts, sizeof(L->told)) != 0)) {
+		status_text(&L->srv->counts, msg + n, sizeof(msg) - n);
+		hvs_notify_send(L->notify, msg);
+		L->told = L->srv->counts;
+		L->status_next = now + 1000;
+	}
+	return hvs_notify_watchdog(L->notify, now);
+}
+
+static void reload(struct hvs_loop *L, long long now)
+{
+	char msg[64];
 	int n;
 
-	if (!L->reg->state) {
+	if (!L->reg->sd) {
 		say("SIGHUP: no --state-dir to reload; going on");
 		return;
 	}
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)now * 1000ull);
+	hvs_notify_send(L->notify, msg);
 	n = hvs_registry_reload(L->reg);
 	if (n >= 0)
 		say("SIGHUP: read the ranges of %d guest%s again from %s", n, n == 1 ? "" : "s",
-		    L->reg->state->dir);
+		    L->reg->sd->dir);
+	tell_systemd(L, now, "READY=1");
+}
+
+/* The listeners in the epoll set, or out of it while they rest. */
+static void listen_all(struct hvs_loop *L, int on)
+{
+	size_t i;
+
+	for (i = 0; i < L->nlis && L->listening != on; i++) {
+		struct epoll_event ev = { EPOLLIN, { .u64 = HVS_EV(EV_LISTENER, 0, i) } };
+
+		(void)epoll_ctl(L->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, L->lis[i].fd, &ev);
+	}
+	L->listening = on;
 }
 
 /*
- * ppoll() refuses to watch more descriptors than RLIMIT_NOFILE allows, and
- * the limit can be lowered under a running receiver (prlimit). Then: rest
- * the listeners, close the connections idle longest until what is left
- * fits, and rest a moment so as not to spin. 1 if that was the cause.
+ * An output queue with lines waiting is watched for EPOLLOUT; one whose fd
+ * epoll cannot watch (a regular file, /dev/null) never blocks: it is
+ * written at once.
  */
-static int shed(struct hvs_loop *L, size_t watched, long long now, long long *paused_until)
+static void watch_sink(struct hvs_loop *L, struct hvs_sink *s, int k)
 {
-	struct rlimit rl;
-	struct timespec rest = { 0, HVS_FD_PAUSE_MS * 1000000L };
-	size_t closed = 0;
+	int want = hvs_sink_pending(s);
+	struct epoll_event ev = { EPOLLOUT, { .u64 = HVS_EV(EV_SINK, 0, k) } };
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || watched <= rl.rlim_cur)
-		return 0;
-	while (L->srv->open + 2 > rl.rlim_cur && hvs_server_shed_one(L->srv))
-		closed++;
-	say("poll: %zu descriptors to watch, more than the limit of %lu: closed %zu idle "
-	    "connections, not accepting for %d ms", watched, (unsigned long)rl.rlim_cur,
-	    closed, HVS_FD_PAUSE_MS);
-	*paused_until = now + HVS_FD_PAUSE_MS;
-	nanosleep(&rest, NULL);
-	return 1;
+	if (want == L->watching[k])
+		return;
+	if (!want) {
+		(void)epoll_ctl(L->epfd, EPOLL_CTL_DEL, hvs_sink_fd(s), &ev);
+	} else if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, hvs_sink_fd(s), &ev) < 0) {
+		hvs_sink_flush(s);
+		return;
+	}
+	L->watching[k] = want;
+}
+
+static void dispatch(struct hvs_loop *L, uint64_t data, long long now)
+{
+	size_t i = (size_t)(data & ((1u << 28) - 1));
+
+	switch (HVS_EV_KIND(data)) {
+	case HVS_EV_CONN:
+		hvs_server_ready(L->srv, data, now);
+		break;
+	case EV_LISTENER:
+		if (!L->listening || i >= L->nlis)
+			break;
+		if (hvs_server_accept(L->srv, &L->lis[i], now) < 0) {
+			say("out of file descriptors (%s) with %zu connections open: "
+			    "not accepting for %d ms", hvs_errname(errno), L->srv->adm.open,
+			    HVS_FD_PAUSE_MS);
+			L->paused_until = now + HVS_FD_PAUSE_MS;
+			listen_all(L, 0);
+		}
+		break;
+	case EV_SINK:
+		hvs_sink_flush(i ? L->err : L->out);
+		break;
+	}
+}
+
+/* What happened outside epoll_pwait, and how long it may wait now. */
+static int before_wait(struct hvs_loop *L, long long now)
+{
+	long long next = hvs_server_expire(L->srv, now), w;
+
+	if (got_child) {
+		got_child = 0;
+		hvs_server_children(L->srv, now);
+	}
+	if (got_hup) {
+		got_hup = 0;
+		reload(L, now);
+	}
+	if (!L->listening && now >= L->paused_until)
+		listen_all(L, 1);
+	if (!L->listening && L->paused_until < next)
+		next = L->paused_until;
+	w = tell_systemd(L, now, NULL);
+	if (w < next)
+		next = w;
+	hvs_say_tick(now);
+	watch_sink(L, L->out, 0);
+	watch_sink(L, L->err, 1);
+	w = next - now;
+	return w > 1000 ? 1000 : w < 0 ? 0 : (int)w; /* 1 s: the log's rate windows */
 }
 
 int hvs_loop_run(struct hvs_loop *L)
 {
-	size_t cap = L->nlis + L->srv->max_conns + 2, i;
-	struct pollfd *pfd = calloc(cap, sizeof(*pfd));
-	struct owner *own = calloc(cap, sizeof(*own));
-	long long paused_until = 0;
+	struct epoll_event ev[MAX_EVENTS];
 	sigset_t orig;
+	size_t i;
 	int rc = 0;
 
-	if (!pfd || !own) {
-		say("out of memory for %zu poll entries", cap);
-		free(pfd);
-		free(own);
-		return 1;
-	}
 	take_signals(&orig);
+	listen_all(L, 1);
 	for (i = 0; i < L->nlis; i++)
-		say("listening on %s", L->lis[i].name);
+		say("listening on %s%s", L->lis[i].name, L->lis[i].inherited ? " (from systemd)" : "");
+	tell_systemd(L, hvs_now_ms(), "READY=1");
 	while (!got_stop) {
-		long long now = hvs_now_ms(), next, wait_ms;
-		struct timespec ts;
-		size_t n = 0;
-		int r, err;
+		int n = epoll_pwait(L->epfd, ev, MAX_EVENTS, before_wait(L, hvs_now_ms()), &orig);
+		int err = errno;
+		long long now = hvs_now_ms();
 
-		next = hvs_server_expire(L->srv, now);
-		if (now >= paused_until) {
-			for (i = 0; i < L->nlis; i++) {
-				pfd[n].fd = L->lis[i].fd;
-				pfd[n].events = POLLIN;
-				own[n].kind = OWN_LISTENER;
-				own[n++].ptr = &L->lis[i];
-			}
-		} else if (paused_until < next) {
-			next = paused_until;
-		}
-		for (i = 0; i < L->srv->max_conns; i++) {
-			struct hvs_conn *c = &L->srv->conns[i];
-
-			if (c->phase != HVS_PHASE_READ && c->phase != HVS_PHASE_WRITE)
-				continue;
-			pfd[n].fd = c->fd;
-			pfd[n].events = c->phase == HVS_PHASE_READ ? POLLIN : POLLOUT;
-			own[n].kind = OWN_CONN;
-			own[n].fd = c->fd;
-			own[n++].ptr = c;
-		}
-		if (hvs_sink_pending(L->out)) {
-			pfd[n].fd = L->out->fd;
-			pfd[n].events = POLLOUT;
-			own[n++].kind = OWN_OUT;
-		}
-		if (hvs_sink_pending(L->err)) {
-			pfd[n].fd = L->err->fd;
-			pfd[n].events = POLLOUT;
-			own[n++].kind = OWN_ERR;
-		}
-		wait_ms = next - now;
-		if (wait_ms > 1000)
-			wait_ms = 1000; /* the log's rate windows */
-		if (wait_ms < 0)
-			wait_ms = 0;
-		ts.tv_sec = (time_t)(wait_ms / 1000);
-		ts.tv_nsec = (long)(wait_ms % 1000) * 1000000L;
-		r = ppoll(pfd, n, &ts, &orig);
-		err = errno; /* before anything below can change it */
-		now = hvs_now_ms();
-		if (got_child) {
-			got_child = 0;
-			hvs_server_children(L->srv, now);
-		}
-		if (got_hup) {
-			got_hup = 0;
-			reload(L);
-		}
-		if (r < 0 && err == EINVAL && shed(L, n, now, &paused_until))
-			continue;
-		if (r < 0 && err != EINTR) {
+		if (n < 0 && err != EINTR) {
 			say("poll: %s; stopping", hvs_errname(err));
 			rc = 1;
 			break;
 		}
-		for (i = 0; r > 0 && i < n; i++) {
-			if (!pfd[i].revents)
-				continue;
-			switch (own[i].kind) {
-			case OWN_LISTENER:
-				if (now < paused_until)
-					break;
-				if (hvs_server_accept(L->srv, own[i].ptr, now) < 0) {
-					say("out of file descriptors (%s) with %zu connections open: "
-					    "not accepting for %d ms", hvs_errname(errno),
-					    L->srv->open, HVS_FD_PAUSE_MS);
-					paused_until = now + HVS_FD_PAUSE_MS;
-				}
-				break;
-			case OWN_CONN: {
-				struct hvs_conn *c = own[i].ptr;
-
-				/* Still the connection this entry was made for? */
-				if (c->fd == own[i].fd && c->phase != HVS_PHASE_FREE)
-					hvs_server_ready(L->srv, c, now);
-				break;
-			}
-			case OWN_OUT:
-				hvs_sink_flush(L->out);
-				break;
-			case OWN_ERR:
-				hvs_sink_flush(L->err);
-				break;
-			}
-		}
-		hvs_say_tick(now);
+		for (i = 0; n > 0 && i < (size_t)n; i++)
+			dispatch(L, ev[i].data.u64, now);
 	}
 	if (got_stop)
 		say("stopping");
+	hvs_notify_send(L->notify, "STOPPING=1");
 	sigprocmask(SIG_SETMASK, &orig, NULL);
-	free(pfd);
-	free(own);
 	return rc;
 }

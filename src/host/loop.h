@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The event loop: one ppoll() over the listeners, the connections and the
- * two output queues. Signals are taken only inside ppoll(): SIGTERM and
- * SIGINT stop, SIGHUP reloads the state directory, SIGCHLD collects
- * --exec commands. Out of file descriptors, the listeners rest for
- * HVS_FD_PAUSE_MS instead of waking the loop at once again.
+ * The event loop: one epoll set over the listeners, the connections and
+ * the two output queues, so that a wake-up costs what is ready, not what
+ * is open. Signals are taken only inside epoll_pwait(): SIGTERM and SIGINT
+ * stop, SIGHUP reloads the state directory, SIGCHLD collects --exec
+ * commands. Out of file descriptors, the listeners rest for
+ * HVS_FD_PAUSE_MS instead of waking the loop at once again. systemd hears
+ * READY=1, STATUS=, WATCHDOG=1, RELOADING=1 and STOPPING=1 (notify.h).
  */
 #ifndef HVS_LOOP_H
 #define HVS_LOOP_H
 
-#include "conn.h"
+#include "connection.h"
 #include "listen.h"
+#include "notify.h"
 #include "registry.h"
 #include "sink.h"
 
@@ -22,9 +25,15 @@ struct hvs_loop {
 	struct hvs_server *srv;
 	struct hvs_registry *reg;
 	struct hvs_sink *out, *err;
+	struct hvs_notify *notify;
+	int epfd;
+	/* inside the loop */
+	long long paused_until, status_next;
+	int listening, watching[2];
+	struct hvs_counts told;
 };
 
-/* Run until stopped: 0 after SIGTERM or SIGINT, 1 if poll() failed. */
+/* Run until stopped: 0 after SIGTERM or SIGINT, 1 if epoll failed. */
 int hvs_loop_run(struct hvs_loop *L);
 
 #endif

@@ -1,29 +1,36 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hv-swiotlb-recv: the reference receiver for Linux hosts. The command
- * line is cli.c; this sets up what the loop (loop.c) runs on: the output
- * queues, the state directory, the registry, the listeners and the
- * connection table, and takes them down again.
+ * line is cli.c, the query (--list) list.c; this sets up what the loop
+ * (loop.c) runs on: the output queues, systemd's notification socket, the
+ * state directory, the registry, the listeners (its own and systemd's) and
+ * the connection table, and takes them down again.
  */
+#include "activation.h"
 #include "cli.h"
-#include "conn.h"
+#include "connection.h"
 #include "errname.h"
 #include "events.h"
+#include "fileio.h"
+#include "list.h"
 #include "listen.h"
 #include "loop.h"
+#include "notify.h"
 #include "registry.h"
 #include "say.h"
 #include "sink.h"
-#include "state.h"
+#include "statedir.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #define REGISTRY_SLOTS 4096
-/* Descriptors kept for listeners, the state directory, its spare, std*. */
+/* Descriptors kept for listeners, the state directory, its spare, std*, epoll, notify. */
 #define FD_RESERVE 16
 
 static size_t log_dropped_line(char *out, size_t cap, unsigned long long n)
@@ -56,73 +63,117 @@ static unsigned long fit_conns(unsigned long want, size_t listeners)
 	return want;
 }
 
+/* systemd's sockets first, then --unix and --vsock: how many, or -1 (logged). */
+static int open_listeners(const struct hvs_recv_config *cfg, struct hvs_listener *lis)
+{
+	const char *names[HVS_MAX_LISTENERS];
+	int n = hvs_activation_fds(names, HVS_MAX_LISTENERS), k = 0, i;
+
+	if (n < 0)
+		return -1; /* said why */
+	for (i = 0; i < n; i++)
+		if (hvs_listen_adopt(&lis[k++], HVS_LISTEN_FDS_START + i, names[i]) < 0)
+			return -1;
+	if ((size_t)k + cfg->nunix + cfg->nvsock > HVS_MAX_LISTENERS) {
+		say("more than %d listeners in all", HVS_MAX_LISTENERS);
+		return -1;
+	}
+	for (i = 0; (size_t)i < cfg->nunix; i++)
+		if (hvs_listen_unix(&lis[k++], cfg->unix_paths[i]) < 0)
+			return -1;
+	for (i = 0; (size_t)i < cfg->nvsock; i++)
+		if (hvs_listen_vsock(&lis[k++], cfg->vsock_ports[i]) < 0)
+			return -1;
+	return k;
+}
+
+/* The state directory, read once: 0, or -1 (logged). */
+static int load_state(struct hvs_recv_config *cfg, struct hvs_statedir *sd,
+		      struct hvs_registry *reg)
+{
+	static struct hvs_peer peers[REGISTRY_SLOTS];
+	static struct hvs_peer *buckets[2 * REGISTRY_SLOTS];
+	int loaded;
+
+	if (cfg->state_dir && hvs_statedir_open(sd, cfg->state_dir, 0) < 0)
+		return -1;
+	hvs_registry_init(reg, peers, REGISTRY_SLOTS, buckets, 2 * REGISTRY_SLOTS,
+			  cfg->state_dir ? sd : NULL);
+	if (!cfg->state_dir)
+		return 0;
+	loaded = hvs_registry_reload(reg);
+	if (loaded < 0)
+		return -1;
+	say("loaded the ranges of %d guest%s from %s", loaded, loaded == 1 ? "" : "s",
+	    cfg->state_dir);
+	return 0;
+}
+
+static int serve(struct hvs_recv_config *cfg, struct hvs_loop *L)
+{
+	static struct hvs_listener lis[HVS_MAX_LISTENERS];
+	struct hvs_statedir sd = HVS_STATEDIR_CLOSED;
+	struct hvs_registry reg;
+	struct hvs_server srv;
+	int rc = 1, n = -1, i;
+
+	L->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (L->epfd < 0 || load_state(cfg, &sd, &reg) < 0 || (n = open_listeners(cfg, lis)) < 0)
+		goto out;
+	if (n == 0) {
+		hvs_fdprintf(2, "hv-swiotlb-recv: give at least one --vsock PORT or --unix PATH, "
+			     "or start it from a .socket unit\n");
+		rc = HVS_EXIT_USAGE;
+		goto out;
+	}
+	cfg->max_conns = fit_conns(cfg->max_conns, (size_t)n);
+	if (hvs_server_init(&srv, cfg->max_conns, cfg->max_per_peer, L->epfd) < 0)
+		goto out;
+	srv.timeout_ms = cfg->conn_timeout_ms;
+	srv.allow = cfg->allow;
+	srv.nallow = cfg->nallow;
+	srv.policy.max_size = cfg->max_size;
+	hvs_execq_init(&srv.execq, cfg->exec_cmd);
+	srv.reg = &reg;
+	srv.events = L->out;
+	L->lis = lis;
+	L->nlis = (size_t)n;
+	L->srv = &srv;
+	L->reg = &reg;
+	rc = hvs_loop_run(L);
+	hvs_server_stop(&srv);
+out:
+	for (i = 0; i < n; i++)
+		hvs_listen_close(&lis[i]);
+	hvs_statedir_close(&sd);
+	if (L->epfd >= 0)
+		close(L->epfd);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct hvs_recv_config cfg;
-	static struct hvs_reg_entry slots[REGISTRY_SLOTS];
 	static char out_buf[256 * 1024], err_buf[64 * 1024];
-	static struct hvs_listener lis[HVS_MAX_LISTENERS];
 	struct hvs_sink out, err;
-	struct hvs_state state = { -1, -1, NULL };
-	struct hvs_registry reg;
-	struct hvs_server srv;
+	struct hvs_notify notify;
 	struct hvs_loop loop;
-	struct hvs_conn *conns;
-	size_t nlis = 0, i;
-	int rc = hvs_recv_cli(argc, argv, &cfg), loaded;
+	int rc = hvs_recv_cli(argc, argv, &cfg);
 
 	if (rc != HVS_CLI_GO)
 		return rc;
+	if (cfg.list)
+		return hvs_list_run(cfg.state_dir, cfg.json, cfg.list_peer);
 	hvs_sink_init(&out, 1, out_buf, sizeof(out_buf), hvs_event_dropped_line);
 	hvs_sink_init(&err, 2, err_buf, sizeof(err_buf), log_dropped_line);
 	hvs_say_init(&err);
-	rc = 1;
-
-	cfg.max_conns = fit_conns(cfg.max_conns, cfg.nunix + cfg.nvsock);
-	conns = calloc(cfg.max_conns, sizeof(*conns));
-	if (!conns) {
-		say("out of memory for %lu connections", cfg.max_conns);
-		goto out;
-	}
-	if (cfg.state_dir && hvs_state_open(&state, cfg.state_dir) < 0)
-		goto out;
-	hvs_registry_init(&reg, slots, REGISTRY_SLOTS, cfg.state_dir ? &state : NULL);
-	if (cfg.state_dir) {
-		loaded = hvs_registry_reload(&reg);
-		if (loaded < 0)
-			goto out;
-		say("loaded the ranges of %d guest%s from %s", loaded, loaded == 1 ? "" : "s",
-		    cfg.state_dir);
-	}
-	for (i = 0; i < cfg.nunix; i++)
-		if (hvs_listen_unix(&lis[nlis++], cfg.unix_paths[i]) < 0)
-			goto out;
-	for (i = 0; i < cfg.nvsock; i++)
-		if (hvs_listen_vsock(&lis[nlis++], cfg.vsock_ports[i]) < 0)
-			goto out;
-
-	hvs_server_init(&srv, conns, cfg.max_conns);
-	srv.max_per_peer = cfg.max_per_peer;
-	srv.timeout_ms = cfg.conn_timeout_ms;
-	srv.allow = cfg.allow;
-	srv.nallow = cfg.nallow;
-	srv.policy.max_size = cfg.max_size;
-	srv.exec_cmd = cfg.exec_cmd;
-	srv.reg = &reg;
-	srv.events = &out;
-	loop.lis = lis;
-	loop.nlis = nlis;
-	loop.srv = &srv;
-	loop.reg = &reg;
+	memset(&loop, 0, sizeof(loop));
 	loop.out = &out;
 	loop.err = &err;
-	rc = hvs_loop_run(&loop);
-	hvs_server_stop(&srv);
-out:
-	for (i = 0; i < nlis; i++)
-		hvs_listen_close(&lis[i]);
-	hvs_state_close(&state);
-	free(conns);
+	loop.notify = &notify;
+	(void)hvs_notify_init(&notify); /* logged: the receiver works without it */
+	rc = serve(&cfg, &loop);
+	hvs_notify_close(&notify);
 	/* What is queued for stdout and stderr gets a second, then it is dropped. */
 	hvs_sink_drain(&out, 1000);
 	if (hvs_sink_pending(&out) || hvs_sink_lost(&out))

@@ -1,136 +1,194 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "registry.h"
 
+#include "hash.h"
+
 #include <string.h>
 
-void hvs_registry_init(struct hvs_registry *r, struct hvs_reg_entry *slots, size_t cap,
-		       struct hvs_state *state)
-{
-	memset(slots, 0, cap * sizeof(*slots));
-	r->entries = slots;
-	r->cap = cap;
-	r->clock = 0;
-	r->state = state;
-}
-
-static struct hvs_reg_entry *find(struct hvs_registry *r, const char *peer)
+void hvs_registry_init(struct hvs_registry *r, struct hvs_peer *peers, size_t cap,
+		       struct hvs_peer **buckets, size_t nbuckets, struct hvs_statedir *sd)
 {
 	size_t i;
 
-	for (i = 0; i < r->cap; i++)
-		if (r->entries[i].state != HVS_REG_FREE &&
-		    strcmp(r->entries[i].v.peer, peer) == 0)
-			return &r->entries[i];
+	memset(peers, 0, cap * sizeof(*peers));
+	memset(buckets, 0, nbuckets * sizeof(*buckets));
+	memset(r, 0, sizeof(*r));
+	r->peers = peers;
+	r->cap = cap;
+	r->buckets = buckets;
+	r->nbuckets = nbuckets;
+	r->sd = sd;
+	for (i = cap; i-- > 0;) {
+		peers[i].chain = r->free;
+		r->free = &peers[i];
+	}
+}
+
+static struct hvs_peer **bucket(struct hvs_registry *r, const char *name)
+{
+	return &r->buckets[hvs_name_hash(name) & (r->nbuckets - 1)];
+}
+
+static struct hvs_peer *find(struct hvs_registry *r, const char *name)
+{
+	struct hvs_peer *p;
+
+	for (p = *bucket(r, name); p; p = p->chain)
+		if (strcmp(p->name, name) == 0)
+			return p;
 	return NULL;
 }
 
-/* A free slot, else the applied one heard from least recently. */
-static struct hvs_reg_entry *slot(struct hvs_registry *r)
+static void lru_unlink(struct hvs_registry *r, struct hvs_peer *p)
 {
-	struct hvs_reg_entry *e = NULL;
-	size_t i;
-
-	for (i = 0; i < r->cap; i++) {
-		struct hvs_reg_entry *c = &r->entries[i];
-
-		if (c->state == HVS_REG_FREE)
-			return c;
-		if (c->state == HVS_REG_APPLIED && (!e || c->age < e->age))
-			e = c;
-	}
-	return e;
+	if (!p->older && r->oldest != p)
+		return; /* not on the list yet */
+	*(p->older ? &p->older->newer : &r->oldest) = p->newer;
+	*(p->newer ? &p->newer->older : &r->newest) = p->older;
+	p->older = p->newer = NULL;
 }
 
-static void remember(struct hvs_registry *r, const struct hvs_saved *v)
+/* Heard from now: the newest. */
+static void touch(struct hvs_registry *r, struct hvs_peer *p)
 {
-	struct hvs_reg_entry *e = find(r, v->peer);
+	lru_unlink(r, p);
+	p->older = r->newest;
+	*(r->newest ? &r->newest->newer : &r->oldest) = p;
+	r->newest = p;
+}
 
-	if (!e)
-		e = slot(r);
-	if (!e || e->state == HVS_REG_APPLYING)
+static void forget(struct hvs_registry *r, struct hvs_peer *p)
+{
+	struct hvs_peer **pp = bucket(r, p->name);
+
+	while (*pp != p)
+		pp = &(*pp)->chain;
+	*pp = p->chain;
+	lru_unlink(r, p);
+	memset(p, 0, sizeof(*p));
+	p->chain = r->free;
+	r->free = p;
+}
+
+/* A slot for name: a free one, else that of the peer heard from least recently. */
+static struct hvs_peer *take(struct hvs_registry *r, const char *name)
+{
+	struct hvs_peer *p = r->free, **b;
+	size_t n = strlen(name);
+
+	if (n >= sizeof(p->name))
+		return NULL;
+	if (!p) {
+		/* Those mid-apply are skipped: at most one per running command. */
+		for (p = r->oldest; p && p->applying; p = p->newer)
+			;
+		if (!p)
+			return NULL;
+		forget(r, p);
+	}
+	r->free = p->chain;
+	memcpy(p->name, name, n + 1);
+	p->used = 1;
+	b = bucket(r, name);
+	p->chain = *b;
+	*b = p;
+	touch(r, p);
+	return p;
+}
+
+static void remember(struct hvs_registry *r, const char *name, const struct hvs_decision *d)
+{
+	struct hvs_peer *p = find(r, name);
+
+	if (!p)
+		p = take(r, name);
+	if (!p || p->applying)
 		return;
-	e->state = HVS_REG_APPLIED;
-	e->v = *v;
-	e->age = ++r->clock;
+	p->applied = *d;
+	p->has_applied = 1;
 }
 
 enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *peer,
 					  const uint8_t boot_id[16], uint64_t base,
 					  uint64_t size)
 {
-	struct hvs_reg_entry *e = find(r, peer);
-	struct hvs_saved v;
+	struct hvs_peer *p = find(r, peer);
+	struct hvs_decision d;
 
 	/* Memory is a cache of the state directory: look there before deciding. */
-	if (!e && r->state && hvs_state_load(r->state, peer, &v) == 1) {
-		remember(r, &v);
-		e = find(r, peer);
+	if (!p && r->sd && hvs_statedir_load(r->sd, peer, &d) == 1) {
+		remember(r, peer, &d);
+		p = find(r, peer);
 	}
 	/*
-	 * One apply per guest at a time, whatever its boot id: the entry is
+	 * One apply per guest at a time, whatever its boot id: the peer is
 	 * owned by the connection that started it until that one finishes.
 	 */
-	if (e && e->state == HVS_REG_APPLYING)
+	if (p && p->applying)
 		return HVS_REG_BUSY;
-	if (e)
-		e->age = ++r->clock;
-	if (!e || memcmp(e->v.boot_id, boot_id, 16) != 0)
-		return HVS_REG_NEW; /* first time, or the peer rebooted */
-	if (e->v.base == base && e->v.size == size)
+	if (p)
+		touch(r, p);
+	/* First time, or another boot than the one kept: seen before or not. */
+	if (!p || !p->has_applied || memcmp(p->applied.boot_id, boot_id, 16) != 0)
+		return HVS_REG_NEW;
+	if (p->applied.base == base && p->applied.size == size)
 		return HVS_REG_DUPLICATE;
 	return HVS_REG_CONFLICT;
 }
 
-struct hvs_reg_entry *hvs_registry_begin(struct hvs_registry *r, const char *peer,
-					 const uint8_t boot_id[16], uint64_t base,
-					 uint64_t size)
+struct hvs_peer *hvs_registry_begin(struct hvs_registry *r, const char *peer,
+				    const uint8_t boot_id[16], uint64_t base, uint64_t size)
 {
-	struct hvs_reg_entry *e = find(r, peer);
-	size_t n = strlen(peer);
+	struct hvs_peer *p = find(r, peer);
 
-	if (!e)
-		e = slot(r);
-	if (!e || n >= sizeof(e->v.peer))
-		return NULL; /* every slot is mid-apply */
-	memset(e, 0, sizeof(*e));
-	e->state = HVS_REG_APPLYING;
-	memcpy(e->v.peer, peer, n + 1);
-	memcpy(e->v.boot_id, boot_id, 16);
-	e->v.base = base;
-	e->v.size = size;
-	e->age = ++r->clock;
-	return e;
+	if (!p)
+		p = take(r, peer);
+	if (!p || p->applying)
+		return NULL;
+	p->applying = 1;
+	memset(&p->pending, 0, sizeof(p->pending));
+	memcpy(p->pending.boot_id, boot_id, 16);
+	p->pending.base = base;
+	p->pending.size = size;
+	return p;
 }
 
-int hvs_registry_finish(struct hvs_registry *r, struct hvs_reg_entry *e, int ok,
-			long long now)
+int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long long now)
 {
-	if (!ok) {
-		e->state = HVS_REG_FREE; /* not applied: nothing to remember */
-		return 0;
+	int rc = 0;
+
+	p->applying = 0;
+	if (ok) {
+		p->pending.when = now;
+		if (r->sd && hvs_statedir_save(r->sd, p->name, &p->pending,
+					       p->has_applied ? &p->applied : NULL) < 0)
+			rc = -1; /* not durable: not decided */
+		else
+			p->applied = p->pending, p->has_applied = 1;
 	}
-	e->v.when = now;
-	if (r->state && hvs_state_save(r->state, &e->v) < 0) {
-		e->state = HVS_REG_FREE; /* not durable: not decided */
-		return -1;
-	}
-	e->state = HVS_REG_APPLIED;
-	return 0;
+	if (!p->has_applied)
+		forget(r, p); /* nothing to keep */
+	return rc;
 }
 
-static void remember_cb(void *arg, const struct hvs_saved *v)
+static void remember_cb(void *arg, const char *file, const char *peer,
+			const struct hvs_decision *d, const char *why)
 {
-	remember(arg, v);
+	(void)file;
+	(void)why;
+	if (d)
+		remember(arg, peer, d);
 }
 
 int hvs_registry_reload(struct hvs_registry *r)
 {
 	size_t i;
 
-	if (!r->state)
+	if (!r->sd)
 		return 0;
+	(void)hvs_statedir_reopen(r->sd); /* logged; the old one stays in use */
 	for (i = 0; i < r->cap; i++)
-		if (r->entries[i].state == HVS_REG_APPLIED)
-			r->entries[i].state = HVS_REG_FREE;
-	return hvs_state_scan(r->state, remember_cb, r);
+		if (r->peers[i].used && !r->peers[i].applying)
+			forget(r, &r->peers[i]);
+	return hvs_statedir_scan(r->sd, remember_cb, r);
 }

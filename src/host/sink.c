@@ -4,6 +4,10 @@
 #include "vsock.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/time.h>
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
@@ -11,11 +15,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { KIND_OTHER, KIND_SOCKET, KIND_FILE };
+enum { KIND_OTHER, KIND_SOCKET, KIND_FILE, KIND_NONBLOCK, KIND_PIPE };
 
 #ifndef PIPE_BUF
 #define PIPE_BUF 4096
 #endif
+#define TIMED_WRITE_US 20000
+
+/* A description of our own of fd, non-blocking: -1 where it cannot be had. */
+static int reopen_nonblocking(int fd)
+{
+	char path[40];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
 
 void hvs_sink_init(struct hvs_sink *s, int fd, char *buf, size_t cap,
 		   size_t (*dropped_line)(char *, size_t, unsigned long long))
@@ -23,7 +37,7 @@ void hvs_sink_init(struct hvs_sink *s, int fd, char *buf, size_t cap,
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
-	s->fd = fd;
+	s->fd = s->wfd = fd;
 	s->buf = buf;
 	s->cap = cap;
 	s->dropped_line = dropped_line;
@@ -34,6 +48,15 @@ void hvs_sink_init(struct hvs_sink *s, int fd, char *buf, size_t cap,
 		s->kind = KIND_SOCKET;
 	else if (S_ISREG(st.st_mode))
 		s->kind = KIND_FILE;
+	else if ((s->wfd = reopen_nonblocking(fd)) >= 0)
+		s->kind = KIND_NONBLOCK;
+	else
+		s->wfd = fd, s->kind = S_ISFIFO(st.st_mode) ? KIND_PIPE : KIND_OTHER;
+}
+
+int hvs_sink_fd(const struct hvs_sink *s)
+{
+	return s->wfd;
 }
 
 static int room_for(const struct hvs_sink *s, size_t len)
@@ -83,21 +106,62 @@ int hvs_sink_pending(const struct hvs_sink *s)
 	return !s->dead && s->len > 0;
 }
 
-/* One write that cannot block: see hvs_sink_flush(). */
-static ssize_t write_some(struct hvs_sink *s, const char *p, size_t n)
+static void on_alarm(int sig)
 {
-	if (s->kind == KIND_SOCKET)
-		return send(s->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (s->kind != KIND_FILE && n > PIPE_BUF)
-		n = PIPE_BUF;
-	return write(s->fd, p, n);
+	(void)sig; /* only to interrupt a write */
 }
 
 /*
- * Called when poll() says the fd is writable. A socket takes MSG_DONTWAIT;
- * a pipe that is writable has room for PIPE_BUF bytes, so one write of at
- * most that cannot block; a regular file does not block. So: sockets and
- * files until they stop taking, anything else one PIPE_BUF at a time.
+ * The last resort, for a terminal we could not open again: a write that
+ * an interval timer interrupts (EINTR, or the bytes written so far) if it
+ * has not finished within TIMED_WRITE_US. The interval repeats, so a
+ * signal that lands before the write starts cannot leave it unbounded.
+ */
+static ssize_t write_timed(int fd, const char *p, size_t n)
+{
+	struct itimerval on = { { 0, TIMED_WRITE_US }, { 0, TIMED_WRITE_US } }, off;
+	struct sigaction sa, old_sa;
+	sigset_t alrm, old_mask;
+	ssize_t w;
+	int err;
+
+	memset(&off, 0, sizeof(off));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm; /* no SA_RESTART: the write must end */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old_sa);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, &old_mask);
+	setitimer(ITIMER_REAL, &on, NULL);
+	w = write(fd, p, n);
+	err = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	errno = err == EINTR ? EAGAIN : err;
+	return w;
+}
+
+/* One write that cannot block (see sink.h). */
+static ssize_t write_some(struct hvs_sink *s, const char *p, size_t n)
+{
+	switch (s->kind) {
+	case KIND_SOCKET:
+		return send(s->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	case KIND_PIPE:
+		return write(s->wfd, p, n > PIPE_BUF ? PIPE_BUF : n);
+	case KIND_OTHER:
+		return write_timed(s->wfd, p, n);
+	default:
+		return write(s->wfd, p, n);
+	}
+}
+
+/*
+ * Called when poll() says the fd is writable: until it stops taking, but a
+ * pipe that could not be made non-blocking once per readiness, and a
+ * terminal once per (bounded) write.
  */
 void hvs_sink_flush(struct hvs_sink *s)
 {
@@ -119,7 +183,7 @@ void hvs_sink_flush(struct hvs_sink *s)
 		}
 		s->head = (s->head + (size_t)w) % s->cap;
 		s->len -= (size_t)w;
-		if (s->kind == KIND_OTHER)
+		if (s->kind == KIND_PIPE || s->kind == KIND_OTHER)
 			break; /* one write per readiness */
 	}
 	if (s->len == 0)
@@ -135,7 +199,7 @@ unsigned long long hvs_sink_lost(const struct hvs_sink *s)
 void hvs_sink_drain(struct hvs_sink *s, int ms)
 {
 	while ((hvs_sink_pending(s) || hvs_sink_lost(s)) && ms > 0) {
-		struct pollfd p = { s->fd, POLLOUT, 0 };
+		struct pollfd p = { s->wfd, POLLOUT, 0 };
 
 		if (poll(&p, 1, ms > 50 ? 50 : ms) > 0)
 			hvs_sink_flush(s);

@@ -6,6 +6,15 @@
  * reading costs queued lines, never a guest's handoff. Whole lines only;
  * a line that does not fit is dropped and counted, and the count is said
  * in the stream itself once there is room again.
+ *
+ * "Writable" is not "a write of this size cannot block": a terminal says
+ * it is writable with one byte of room, and a blocking write then waits
+ * for a reader that may never come. So a pipe, FIFO, terminal or device
+ * is written through a description of its own, opened again through
+ * /proc/self/fd with O_NONBLOCK (the shared one, which the shell or a
+ * terminal's other users hold too, is never changed). Where that cannot
+ * be opened, a pipe takes PIPE_BUF bytes at a time (POSIX says they fit
+ * when it is writable) and anything else a write bounded by a 20 ms timer.
  */
 #ifndef HVS_SINK_H
 #define HVS_SINK_H
@@ -14,7 +23,8 @@
 
 struct hvs_sink {
 	int fd;
-	int kind;                   /* socket, regular file, or other (pipe, tty) */
+	int wfd;                    /* what is written: fd, or our own non-blocking one */
+	int kind;                   /* socket, regular file, non-blocking, pipe, or other */
 	int dead;                   /* EPIPE and the like: everything is dropped */
 	char *buf;
 	size_t cap, head, len;      /* a ring: len bytes from head */
@@ -29,6 +39,9 @@ void hvs_sink_init(struct hvs_sink *s, int fd, char *buf, size_t cap,
 
 /* Queue one whole line (with its newline). 0, or -1 when it was dropped. */
 int hvs_sink_put(struct hvs_sink *s, const char *line, size_t len);
+
+/* The descriptor to watch for POLLOUT. */
+int hvs_sink_fd(const struct hvs_sink *s);
 
 /* Something is waiting: poll the fd for POLLOUT. */
 int hvs_sink_pending(const struct hvs_sink *s);

@@ -14,13 +14,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	static struct hvs_reg_entry slots[4];
+	static struct hvs_peer slots[4], *buckets[8];
 	struct hvs_registry reg;
 	struct hvs_recv_policy pol = { 0 };
 	size_t pos = 0;
 	unsigned conn = 0;
 
-	hvs_registry_init(&reg, slots, 4, NULL);
+	hvs_registry_init(&reg, slots, 4, buckets, 8, NULL);
 	/* Each connection: one byte of chunk size, then bytes until a verdict. */
 	while (pos < size && conn < 64) {
 		struct hvs_frame_reader rd;
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 					   sizeof(why)) == HVS_JUDGE_RECORD &&
 			    hvs_registry_decide(&reg, peer, r.boot_id, r.base, r.size) ==
 				    HVS_REG_NEW) {
-				struct hvs_reg_entry *e =
+				struct hvs_peer *e =
 					hvs_registry_begin(&reg, peer, r.boot_id, r.base, r.size);
 
 				if (!e)

@@ -5,9 +5,16 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "admission.h"
+#include "connection.h"
 #include "frame.h"
 #include "registry.h"
-#include "state.h"
+#include "statedir.h"
+#include "listen.h"
+#include "vsock.h"
+
+#include <stddef.h>
+#include <sys/un.h>
 #include "table.h"
 
 static struct hvs_record good(void)
@@ -170,13 +177,13 @@ static void test_judge_wrong_length(void **state)
 
 static void test_registry_rules(void **state)
 {
-	static struct hvs_reg_entry slots[2];
+	static struct hvs_peer slots[2], *buckets[4];
 	struct hvs_registry reg;
 	uint8_t a[16] = { 1 }, b[16] = { 2 };
-	struct hvs_reg_entry *e;
+	struct hvs_peer *e;
 
 	(void)state;
-	hvs_registry_init(&reg, slots, 2, NULL);
+	hvs_registry_init(&reg, slots, 2, buckets, 4, NULL);
 	assert_int_equal(hvs_registry_decide(&reg, "p1", a, 0x8000000, 64), HVS_REG_NEW);
 	e = hvs_registry_begin(&reg, "p1", a, 0x8000000, 64);
 	assert_non_null(e);
@@ -206,48 +213,46 @@ static void test_registry_rules(void **state)
 	assert_int_equal(hvs_registry_decide(&reg, "p2", a, 0x8000000, 64), HVS_REG_DUPLICATE);
 }
 
-static struct hvs_state open_state(const char *d)
+static struct hvs_statedir open_state(const char *d)
 {
-	struct hvs_state st = { -1, -1, NULL };
+	struct hvs_statedir st = HVS_STATEDIR_CLOSED;
 
-	assert_int_equal(hvs_state_open(&st, d), 0);
+	assert_int_equal(hvs_statedir_open(&st, d, 0), 0);
 	return st;
 }
 
 static void test_registry_state_dir(void **state)
 {
-	static struct hvs_reg_entry slots[8];
+	static struct hvs_peer slots[8], *buckets[16];
 	struct hvs_registry reg;
-	struct hvs_state st;
+	struct hvs_statedir st;
 	uint8_t a[16] = { 0xab, 0xcd }, b[16] = { 0xef };
 	char d[64], name1[96], name2[96];
-	struct hvs_reg_entry *e;
-	size_t i;
+	struct hvs_peer *e;
 
 	(void)state;
 	fixture_tmpdir(d, sizeof(d));
 	st = open_state(d);
-	hvs_registry_init(&reg, slots, 8, &st);
+	hvs_registry_init(&reg, slots, 8, buckets, 16, &st);
 	e = hvs_registry_begin(&reg, "unix:/run/vm 1.sock", a, 0x8000000, 0x4000000);
 	assert_int_equal(hvs_registry_finish(&reg, e, 1, 1700000000), 0);
 
 	/* Restarted: the decision is on disk. */
-	hvs_registry_init(&reg, slots, 8, &st);
+	hvs_registry_init(&reg, slots, 8, buckets, 16, &st);
 	assert_int_equal(hvs_registry_reload(&reg), 1);
 	assert_int_equal(hvs_registry_decide(&reg, "unix:/run/vm 1.sock", a, 0x8000000,
 					     0x4000000), HVS_REG_DUPLICATE);
 	/* Forgotten from memory (a full cache): looked up on disk, still decided. */
-	for (i = 0; i < 8; i++)
-		slots[i].state = HVS_REG_FREE;
+	hvs_registry_init(&reg, slots, 8, buckets, 16, &st);
 	assert_int_equal(hvs_registry_decide(&reg, "unix:/run/vm 1.sock", a, 0x8000000,
 					     0x6000000), HVS_REG_CONFLICT);
 	/* Names that sanitize alike still get their own files. */
-	hvs_state_file_name("unix:/a/b", name1, sizeof(name1));
-	hvs_state_file_name("unix:/a_b", name2, sizeof(name2));
+	hvs_statedir_file_name("unix:/a/b", 0, name1, sizeof(name1));
+	hvs_statedir_file_name("unix:/a_b", 0, name2, sizeof(name2));
 	assert_string_not_equal(name1, name2);
 	assert_null(strchr(name1, '/'));
 	(void)b;
-	hvs_state_close(&st);
+	hvs_statedir_close(&st);
 	fixture_rm(d);
 }
 
@@ -274,29 +279,30 @@ static void test_state_parse(void **state)
 		"size=67108864\ntime=1\n",                       /* out of order */
 		"",
 	};
-	struct hvs_saved v;
+	struct hvs_decision v;
+	char peer[HVS_PEER_MAX];
 	const char *why = NULL;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(hvs_state_parse(good, strlen(good), &v, &why), 0);
-	assert_string_equal(v.peer, "vsock:3");
+	assert_int_equal(hvs_statedir_parse(good, strlen(good), peer, &v, &why), 0);
+	assert_string_equal(peer, "vsock:3");
 	assert_true(v.base == 0x8000000 && v.size == 67108864 && v.when == 1700000000);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;
-		assert_int_equal(hvs_state_parse(bad[i], strlen(bad[i]), &v, &why), -1);
+		assert_int_equal(hvs_statedir_parse(bad[i], strlen(bad[i]), peer, &v, &why), -1);
 		assert_non_null(why);
 	}
-	assert_int_equal(hvs_state_parse("peer=a\0", 7, &v, &why), -1);
+	assert_int_equal(hvs_statedir_parse("peer=a\0", 7, peer, &v, &why), -1);
 }
 
 /* Nothing in the directory is followed or waited on; damage is moved aside. */
 static void test_state_hostile_dir(void **state)
 {
-	static struct hvs_reg_entry slots[4];
+	static struct hvs_peer slots[4], *buckets[8];
 	struct hvs_registry reg;
-	struct hvs_state st;
-	struct hvs_saved v;
+	struct hvs_statedir st;
+	struct hvs_decision v;
 	uint8_t a[16] = { 1 };
 	char d[64], name[96], path[256], victim[256], text[64];
 	struct stat sb;
@@ -305,20 +311,19 @@ static void test_state_hostile_dir(void **state)
 	(void)state;
 	fixture_tmpdir(d, sizeof(d));
 	st = open_state(d);
-	hvs_registry_init(&reg, slots, 4, &st);
+	hvs_registry_init(&reg, slots, 4, buckets, 8, &st);
 
 	/* A symlink planted at <peer>.tmp: removed, and its target untouched. */
-	hvs_state_file_name("vsock:7", name, sizeof(name));
+	hvs_statedir_file_name("vsock:7", 0, name, sizeof(name));
 	snprintf(victim, sizeof(victim), "%s.victim", d);
 	fixture_write("/", victim + 1, "precious\n");
 	snprintf(path, sizeof(path), "%s/%s.tmp", d, name);
 	assert_int_equal(symlink(victim, path), 0);
 	memset(&v, 0, sizeof(v));
-	snprintf(v.peer, sizeof(v.peer), "vsock:7");
 	memcpy(v.boot_id, a, 16);
 	v.base = 0x8000000;
 	v.size = 0x4000000;
-	assert_int_equal(hvs_state_save(&st, &v), 0);
+	assert_int_equal(hvs_statedir_save(&st, "vsock:7", &v, NULL), 0);
 	f = fopen(victim, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(text, sizeof(text), f));
@@ -327,13 +332,13 @@ static void test_state_hostile_dir(void **state)
 	assert_int_equal(lstat(path, &sb), -1);
 
 	/* A FIFO, a symlink, a damaged file: each moved aside, none acted on. */
-	hvs_state_file_name("vsock:8", name, sizeof(name));
+	hvs_statedir_file_name("vsock:8", 0, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", d, name);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	hvs_state_file_name("vsock:9", name, sizeof(name));
+	hvs_statedir_file_name("vsock:9", 0, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", d, name);
 	assert_int_equal(symlink(victim, path), 0);
-	hvs_state_file_name("vsock:10", name, sizeof(name));
+	hvs_statedir_file_name("vsock:10", 0, name, sizeof(name));
 	fixture_write(d, name, "peer=vsock:10\nboot_id=01000000-0000-0000-0000-000000000000\n"
 		      "base=0x8000000\nsize=6710\ntime=1\n");
 	assert_int_equal(hvs_registry_reload(&reg), 1); /* vsock:7 only */
@@ -344,14 +349,160 @@ static void test_state_hostile_dir(void **state)
 			 HVS_REG_NEW);
 	assert_int_equal(hvs_registry_decide(&reg, "vsock:8", a, 0x8000000, 0x4000000),
 			 HVS_REG_NEW);
-	hvs_state_close(&st);
+	hvs_statedir_close(&st);
 
 	/* A directory others can write is refused. */
 	assert_int_equal(chmod(d, 0777), 0);
-	assert_int_equal(hvs_state_open(&st, d), -1);
-	hvs_state_close(&st);
+	assert_int_equal(hvs_statedir_open(&st, d, 0), -1);
+	hvs_statedir_close(&st);
 	fixture_rm(d);
 	unlink(victim);
+}
+
+/* A failed apply keeps the previous boot (issue 16, fault 5); a returning boot is new. */
+static void test_registry_boots(void **state)
+{
+	static struct hvs_peer slots[4], *buckets[8];
+	struct hvs_registry reg;
+	uint8_t a[16] = { 0xa }, b[16] = { 0xb };
+	struct hvs_peer *e;
+
+	(void)state;
+	hvs_registry_init(&reg, slots, 4, buckets, 8, NULL);
+	e = hvs_registry_begin(&reg, "vm", a, 0x8000000, 0x4000000);
+	assert_int_equal(hvs_registry_finish(&reg, e, 1, 1), 0);
+	/* Boot B's apply fails: boot A is still the one kept. */
+	assert_int_equal(hvs_registry_decide(&reg, "vm", b, 0x8000000, 0x4000000), HVS_REG_NEW);
+	e = hvs_registry_begin(&reg, "vm", b, 0x8000000, 0x4000000);
+	assert_int_equal(hvs_registry_finish(&reg, e, 0, 0), 0);
+	assert_int_equal(hvs_registry_decide(&reg, "vm", a, 0x10000000, 0x4000000),
+			 HVS_REG_CONFLICT);
+	assert_int_equal(hvs_registry_decide(&reg, "vm", a, 0x8000000, 0x4000000),
+			 HVS_REG_DUPLICATE);
+	/* A, then B applied, then A again (a resumed kernel): A is a new boot again. */
+	e = hvs_registry_begin(&reg, "vm", b, 0x10000000, 0x4000000);
+	assert_int_equal(hvs_registry_finish(&reg, e, 1, 2), 0);
+	assert_int_equal(hvs_registry_decide(&reg, "vm", a, 0x8000000, 0x4000000), HVS_REG_NEW);
+	e = hvs_registry_begin(&reg, "vm", a, 0x8000000, 0x4000000);
+	assert_int_equal(hvs_registry_finish(&reg, e, 1, 3), 0);
+	assert_int_equal(hvs_registry_decide(&reg, "vm", a, 0x8000000, 0x4000000),
+			 HVS_REG_DUPLICATE);
+	assert_int_equal(hvs_registry_decide(&reg, "vm", b, 0x10000000, 0x4000000), HVS_REG_NEW);
+}
+
+/* Any peer name reads back from its file: tabs, newlines, bytes outside ASCII. */
+static void test_state_any_name(void **state)
+{
+	static const char *const names[] = { "unix:/run/vm\t1", "unix:/run/vm\n2",
+					     "unix:/run/\xc3\xa9t\xc3\xa9", "unix:/a\\x41",
+					     "unix:/a\\" };
+	struct hvs_statedir st;
+	struct hvs_decision v, got;
+	char d[64];
+	size_t i;
+
+	(void)state;
+	fixture_tmpdir(d, sizeof(d));
+	st = open_state(d);
+	memset(&v, 0, sizeof(v));
+	v.base = 0x8000000;
+	v.size = 0x4000000;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		v.boot_id[0] = (uint8_t)i;
+		assert_int_equal(hvs_statedir_save(&st, names[i], &v, NULL), 0);
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(hvs_statedir_load(&st, names[i], &got), 1);
+		assert_int_equal(got.boot_id[0], i);
+	}
+	hvs_statedir_close(&st);
+	fixture_rm(d);
+}
+
+/* What systemd may pass: only listening stream sockets of AF_UNIX or AF_VSOCK. */
+static void test_listen_classify(void **state)
+{
+	struct sockaddr_un un;
+	struct sockaddr_vm vm;
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	const char *why;
+	char name[HVS_PEER_MAX];
+	int is_unix = -1;
+
+	(void)state;
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	strcpy(un.sun_path, "/run/vm1.hvsock_18515");
+	assert_int_equal(hvs_listen_classify(AF_UNIX, SOCK_STREAM, 1, &un,
+					     off + strlen(un.sun_path) + 1, &is_unix, name,
+					     sizeof(name), &why), 0);
+	assert_int_equal(is_unix, 1);
+	assert_string_equal(name, "unix:/run/vm1.hvsock_18515");
+	memcpy(un.sun_path, "\0vm\0x", 5);
+	assert_int_equal(hvs_listen_classify(AF_UNIX, SOCK_STREAM, 1, &un, off + 5, &is_unix,
+					     name, sizeof(name), &why), 0);
+	assert_string_equal(name, "unix:@vm@x");
+	assert_int_equal(hvs_listen_classify(AF_UNIX, SOCK_STREAM, 1, &un, off, &is_unix, name,
+					     sizeof(name), &why), -1);
+	memset(&vm, 0, sizeof(vm));
+	vm.svm_family = AF_VSOCK;
+	vm.svm_cid = VMADDR_CID_ANY;
+	vm.svm_port = 18515;
+	assert_int_equal(hvs_listen_classify(AF_VSOCK, SOCK_STREAM, 1, &vm, sizeof(vm), &is_unix,
+					     name, sizeof(name), &why), 0);
+	assert_int_equal(is_unix, 0);
+	assert_string_equal(name, "vsock:*:18515");
+	assert_int_equal(hvs_listen_classify(AF_VSOCK, SOCK_DGRAM, 1, &vm, sizeof(vm), &is_unix,
+					     name, sizeof(name), &why), -1);
+	assert_string_equal(why, "not a stream socket");
+	assert_int_equal(hvs_listen_classify(AF_VSOCK, SOCK_STREAM, 0, &vm, sizeof(vm), &is_unix,
+					     name, sizeof(name), &why), -1);
+	assert_string_equal(why, "not listening");
+	assert_int_equal(hvs_listen_classify(AF_INET, SOCK_STREAM, 1, &vm, sizeof(vm), &is_unix,
+					     name, sizeof(name), &why), -1);
+}
+
+/* Admission: per guest, then overall, the one idle longest gives way; busy ones never. */
+static void test_admission(void **state)
+{
+	struct hvs_admission a;
+	struct hvs_conn *c[4], *v;
+	int i;
+
+	(void)state;
+	assert_int_equal(hvs_admission_init(&a, 4, 2), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_OK);
+		c[i] = hvs_admission_take(&a, "g1", 10 + i, i, 1000 + i);
+	}
+	/* g1 is at --max-per-guest: its oldest idle one makes room. */
+	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_EVICT_GUEST);
+	assert_ptr_equal(v, c[0]);
+	/* A record is whole on c[0]: now c[1] is the one to go. */
+	hvs_admission_record_whole(&a, c[0]);
+	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_EVICT_GUEST);
+	assert_ptr_equal(v, c[1]);
+	hvs_admission_record_whole(&a, c[1]);
+	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_REFUSE_GUEST);
+	/* Another guest fills the table; then the oldest idle of all goes. */
+	for (i = 2; i < 4; i++)
+		c[i] = hvs_admission_take(&a, "g2", 10 + i, i, 1000 + i);
+	assert_int_equal(hvs_admission_check(&a, "g3", &v), HVS_ADMIT_EVICT_OLDEST);
+	assert_ptr_equal(v, c[2]);
+	hvs_admission_release(&a, c[2]);
+	assert_int_equal(hvs_admission_check(&a, "g3", &v), HVS_ADMIT_OK);
+	c[2] = hvs_admission_take(&a, "g3", 20, 5, 1005);
+	hvs_admission_record_whole(&a, c[2]);
+	hvs_admission_record_whole(&a, c[3]);
+	assert_int_equal(hvs_admission_check(&a, "g4", &v), HVS_ADMIT_REFUSE_FULL);
+	/* Released, a guest's count and slot come back. */
+	hvs_admission_release(&a, c[0]);
+	assert_int_equal(a.open, 3);
+	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_OK);
+	/* Under pressure (3 of 4 open) an idle one gets at most HVS_PRESSURE_MS. */
+	c[0] = hvs_admission_take(&a, "g1", 21, 100, 100 + 10000);
+	assert_true(hvs_admission_read_deadline(&a, c[0]) == 100 + HVS_PRESSURE_MS);
+	hvs_admission_free(&a);
 }
 
 int main(void)
@@ -365,6 +516,10 @@ int main(void)
 		cmocka_unit_test(test_registry_state_dir),
 		cmocka_unit_test(test_state_parse),
 		cmocka_unit_test(test_state_hostile_dir),
+		cmocka_unit_test(test_registry_boots),
+		cmocka_unit_test(test_state_any_name),
+		cmocka_unit_test(test_listen_classify),
+		cmocka_unit_test(test_admission),
 	};
 
 	return cmocka_run_group_tests_name("recv", tests, NULL, NULL);

@@ -68,6 +68,26 @@ static void test_format(void **state)
 	assert_string_equal(out, "0x0 0");
 }
 
+/* The inverse reads back every escaped string, and nothing hvs_escape() never writes. */
+static void test_unescape(void **state)
+{
+	static const char *const bad[] = { "a\\", "\\x4", "\\x41", "\\xZZ", "\\xA9", "\\x00",
+					   "\\n", "\t", "\xc3" };
+	char in[256], esc[1100], back[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 255; i++)
+		in[i] = (char)(i + 1);
+	in[255] = '\0';
+	hvs_escape(esc, sizeof(esc), in, 255, NULL);
+	assert_int_equal(hvs_unescape(back, sizeof(back), esc, strlen(esc)), 255);
+	assert_memory_equal(back, in, 256);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(hvs_unescape(back, sizeof(back), bad[i], strlen(bad[i])), -1);
+	assert_int_equal(hvs_unescape(back, 3, "abc", 3), -1); /* too long */
+}
+
 static void test_errname(void **state)
 {
 	(void)state;
@@ -86,6 +106,7 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_errname),
+		cmocka_unit_test(test_unescape),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "connection.h"
+
+#include "errname.h"
+#include "events.h"
+#include "say.h"
+#include "vsock.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define AGE offsetof(struct hvs_conn, age)
+
+int hvs_server_init(struct hvs_server *s, size_t max_conns, size_t max_per_peer, int epfd)
+{
+	memset(s, 0, sizeof(*s));
+	s->epfd = epfd;
+	if (hvs_admission_init(&s->adm, max_conns, max_per_peer) < 0) {
+		say("out of memory for %zu connections", max_conns);
+		return -1;
+	}
+	return 0;
+}
+
+/* Watch c's fd for events (0: not at all). */
+static void watch(struct hvs_server *s, struct hvs_conn *c, uint32_t events, int op)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = HVS_EV(HVS_EV_CONN, c->gen, hvs_admission_index(&s->adm, c));
+	(void)epoll_ctl(s->epfd, op, c->fd, &ev);
+}
+
+static void release(struct hvs_server *s, struct hvs_conn *c)
+{
+	if (c->entry && c->entry->applying)
+		(void)hvs_registry_finish(s->reg, c->entry, 0, 0);
+	c->entry = NULL;
+	hvs_execq_forget(&s->execq, c);
+	/* Explicitly: a copy of the fd elsewhere would keep it registered. */
+	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	hvs_admission_release(&s->adm, c);
+}
+
+static void count(struct hvs_server *s, uint16_t status)
+{
+	unsigned long long *n[] = { &s->counts.accepted, &s->counts.duplicate,
+				    &s->counts.conflict, &s->counts.invalid,
+				    &s->counts.unsupported, &s->counts.failed };
+
+	if (status < sizeof(n) / sizeof(n[0]))
+		(*n[status])++;
+}
+
+static void send_ack(struct hvs_server *s, struct hvs_conn *c)
+{
+	while (c->out_sent < sizeof(c->out)) {
+		ssize_t n = send(c->fd, c->out + c->out_sent, sizeof(c->out) - c->out_sent,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			watch(s, c, EPOLLOUT, EPOLL_CTL_ADD);
+			return;
+		}
+		if (n < 0) {
+			say("%s: sending the acknowledgement failed: %s", c->peer,
+			    hvs_errname(errno));
+			break;
+		}
+		c->out_sent += (size_t)n;
+	}
+	release(s, c); /* one record per connection: done */
+}
+
+static void queue_ack(struct hvs_server *s, struct hvs_conn *c, uint64_t nonce,
+		      uint16_t status)
+{
+	struct hvs_ack a;
+
+	hvs_execq_forget(&s->execq, c);
+	/*
+	 * Back from --exec: on the list by age again, at its tail. Its deadline
+	 * is then checked at most one timeout late, and the 24 bytes go at once
+	 * into a fresh socket's buffer in all but the most hostile cases.
+	 */
+	if (!c->age.on)
+		hvs_list_push(&s->adm.by_age, c, AGE);
+	count(s, status);
+	a.nonce = nonce;
+	a.status = status;
+	a.max_version = HVS_WIRE_VERSION;
+	hvs_ack_encode(&a, c->out);
+	c->out_sent = 0;
+	c->phase = HVS_PHASE_WRITE;
+	send_ack(s, c); /* usually it all goes at once */
+}
+
+/* The range is applied (ok) or not; with a state directory, only once saved. */
+static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char *how)
+{
+	char id[37];
+	long long wall = (long long)time(NULL);
+
+	hvs_uuid_format(c->rec.boot_id, id);
+	if (ok && hvs_registry_finish(s->reg, c->entry, 1, wall) < 0) {
+		say("%s: boot %s: cannot record the range in %s (%s): answered 'failed'",
+		    c->peer, id, s->reg->sd->dir, hvs_errname(errno));
+		ok = 0;
+	} else if (!ok) {
+		(void)hvs_registry_finish(s->reg, c->entry, 0, 0);
+		say("%s: boot %s: --exec failed (%s): answered 'failed'", c->peer, id, how);
+	} else {
+		hvs_event_accepted(s->events, c->peer, &c->rec, wall);
+		say("%s: boot %s: accepted [0x%llx..0x%llx)%s", c->peer, id,
+		    (unsigned long long)c->rec.base,
+		    (unsigned long long)(c->rec.base + c->rec.size), how);
+	}
+	c->entry = NULL;
+	queue_ack(s, c, c->rec.nonce, ok ? HVS_ACK_ACCEPTED : HVS_ACK_FAILED);
+}
+
+static void start_exec(struct hvs_server *s, struct hvs_conn *c, long long now)
+{
+	char how[48];
+
+	if (hvs_execq_start(&s->execq, c, now) == 0) {
+		hvs_admission_leave_age(&s->adm, c); /* the exec queue keeps its deadline */
+		return;
+	}
+	snprintf(how, sizeof(how), "cannot start it: %s", hvs_errname(errno));
+	applied(s, c, 0, how);
+}
+
+/* A valid record: the registry's rules, then apply (or queue) a new range. */
+static void decide(struct hvs_server *s, struct hvs_conn *c, long long now)
+{
+	static const char *const what[] = {
+		[HVS_REG_DUPLICATE] = "the same range again: answered 'duplicate'",
+		[HVS_REG_CONFLICT] = "a different range for a boot that has one: answered 'conflict'",
+		[HVS_REG_BUSY] = "this guest's last range is still being applied: answered 'failed'",
+	};
+	static const uint16_t status[] = {
+		[HVS_REG_DUPLICATE] = HVS_ACK_DUPLICATE,
+		[HVS_REG_CONFLICT] = HVS_ACK_CONFLICT,
+		[HVS_REG_BUSY] = HVS_ACK_FAILED,
+	};
+	enum hvs_reg_decision d;
+	char id[37];
+
+	d = hvs_registry_decide(s->reg, c->peer, c->rec.boot_id, c->rec.base, c->rec.size);
+	if (d != HVS_REG_NEW) {
+		hvs_uuid_format(c->rec.boot_id, id);
+		say("%s: boot %s: [0x%llx..0x%llx): %s", c->peer, id,
+		    (unsigned long long)c->rec.base,
+		    (unsigned long long)(c->rec.base + c->rec.size), what[d]);
+		queue_ack(s, c, c->rec.nonce, status[d]);
+		return;
+	}
+	c->entry = hvs_registry_begin(s->reg, c->peer, c->rec.boot_id, c->rec.base,
+				      c->rec.size);
+	if (!c->entry) {
+		say("%s: every registry slot is mid-apply; answered 'failed'", c->peer);
+		queue_ack(s, c, c->rec.nonce, HVS_ACK_FAILED);
+	} else if (!s->execq.cmd) {
+		applied(s, c, 1, "");
+	} else if (!hvs_execq_full(&s->execq)) {
+		start_exec(s, c, now);
+	} else {
+		hvs_execq_wait(&s->execq, c);
+	}
+}
+
+static void handle_frame(struct hvs_server *s, struct hvs_conn *c, long long now)
+{
+	char why[160];
+	uint64_t nonce;
+	uint16_t status;
+
+	/* Whole: no longer watched, nor on the reading lists. */
+	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	hvs_admission_record_whole(&s->adm, c);
+	switch (hvs_recv_judge(c->rd.buf, c->rd.have, &s->policy, &c->rec, &nonce, &status,
+			       why, sizeof(why))) {
+	case HVS_JUDGE_HANG_UP:
+		say("%s: %s; closed without an answer", c->peer, why);
+		s->counts.closed++;
+		release(s, c);
+		return;
+	case HVS_JUDGE_REPLY:
+		say("%s: %s; answered '%s'", c->peer, why, hvs_ack_status_name(status));
+		queue_ack(s, c, nonce, status);
+		return;
+	case HVS_JUDGE_RECORD:
+		decide(s, c, now);
+	}
+}
+
+static void on_readable(struct hvs_server *s, struct hvs_conn *c, long long now)
+{
+	uint8_t buf[HVS_WIRE_MAX_LEN + 64];
+
+	for (;;) {
+		enum hvs_wire_result err = HVS_WIRE_OK;
+		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			/* End of stream, a reset, or an error: the guest is gone. */
+			if (c->rd.have)
+				say("%s: closed after %zu bytes of a record", c->peer, c->rd.have);
+			release(s, c);
+			return;
+		}
+		switch (hvs_frame_reader_feed(&c->rd, buf, (size_t)n, &err)) {
+		case HVS_FEED_MORE:
+			continue;
+		case HVS_FEED_ERROR:
+			say("%s: not an hv-swiotlb record (%s); closed", c->peer,
+			    hvs_wire_result_text(err));
+			s->counts.closed++;
+			release(s, c);
+			return;
+		case HVS_FEED_FRAME:
+			handle_frame(s, c, now);
+			return;
+		}
+	}
+}
+
+void hvs_server_ready(struct hvs_server *s, uint64_t data, long long now)
+{
+	size_t i = (size_t)(data & ((1u << 28) - 1));
+	struct hvs_conn *c;
+
+	if (i >= s->adm.max_conns)
+		return;
+	c = &s->adm.conns[i];
+	/* Still the connection this event was for? */
+	if (c->phase == HVS_PHASE_FREE || data != HVS_EV(HVS_EV_CONN, c->gen, i))
+		return;
+	if (c->phase == HVS_PHASE_READ)
+		on_readable(s, c, now);
+	else if (c->phase == HVS_PHASE_WRITE)
+		send_ack(s, c);
+}
+
+static int cid_allowed(const struct hvs_server *s, uint32_t cid)
+{
+	size_t k;
+
+	if (!s->nallow)
+		return 1;
+	for (k = 0; k < s->nallow; k++)
+		if (s->allow[k] == cid)
+			return 1;
+	return 0;
+}
+
+/* The guest's name: the socket path (hybrid vsock), or the CID accept() gave. */
+static int name_peer(struct hvs_server *s, const struct hvs_listener *l,
+		     const struct sockaddr_storage *ss, char *peer, size_t cap)
+{
+	uint32_t cid;
+
+	if (l->is_unix) {
+		snprintf(peer, cap, "%s", l->name);
+		return 0;
+	}
+	cid = ((const struct sockaddr_vm *)ss)->svm_cid;
+	snprintf(peer, cap, "vsock:%u", (unsigned)cid);
+	if (cid_allowed(s, cid))
+		return 0;
+	say("%s: CID not in --allow-cid; closed", peer);
+	return -1;
+}
+
+/* Room for a connection from peer, making it if it may: 0, or -1 (refused, logged). */
+static int make_room(struct hvs_server *s, const struct hvs_listener *l, const char *peer)
+{
+	struct hvs_conn *victim;
+
+	for (;;) {
+		switch (hvs_admission_check(&s->adm, peer, &victim)) {
+		case HVS_ADMIT_OK:
+			return 0;
+		case HVS_ADMIT_EVICT_GUEST:
+			say("%s: %zu connections from this guest: closed the one idle longest",
+			    peer, s->adm.max_per_peer);
+			break;
+		case HVS_ADMIT_EVICT_OLDEST:
+			say("%s: %zu connections open: closed the one from %s idle longest",
+			    l->name, s->adm.max_conns, victim->peer);
+			break;
+		case HVS_ADMIT_REFUSE_GUEST:
+			say("%s: already %zu connections from this guest, all busy; closed "
+			    "a new one", peer, s->adm.max_per_peer);
+			return -1;
+		case HVS_ADMIT_REFUSE_FULL:
+			say("%s: %zu connections open, all busy; closed a new one", l->name,
+			    s->adm.max_conns);
+			return -1;
+		}
+		release(s, victim);
+	}
+}
+
+/* Out of descriptors: the connection idle longest gives its up, once. 1 if it did. */
+static int free_a_descriptor(struct hvs_server *s, const struct hvs_listener *l, int err)
+{
+	struct hvs_conn *c = s->adm.reading.head;
+
+	if (!c)
+		return 0;
+	say("%s: out of file descriptors (%s): closed the connection from %s idle longest",
+	    l->name, hvs_errname(err), c->peer);
+	release(s, c);
+	return 1;
+}
+
+static void admit(struct hvs_server *s, const struct hvs_listener *l, int fd,
+		  const struct sockaddr_storage *ss, long long now)
+{
+	char peer[HVS_PEER_MAX];
+	struct hvs_conn *c;
+
+	if (name_peer(s, l, ss, peer, sizeof(peer)) < 0 || make_room(s, l, peer) < 0) {
+		close(fd);
+		return;
+	}
+	c = hvs_admission_take(&s->adm, peer, fd, now, now + s->timeout_ms);
+	hvs_frame_reader_init(&c->rd);
+	watch(s, c, EPOLLIN, EPOLL_CTL_ADD);
+	on_readable(s, c, now); /* a guest sends at once: often it is all here */
+}
+
+int hvs_server_accept(struct hvs_server *s, const struct hvs_listener *l, long long now)
+{
+	int evicted_for_fd = 0;
+
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd >= 0) {
+			admit(s, l, fd, &ss, now);
+			continue;
+		}
+		if (errno == EAGAIN)
+			return 0;
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno != EMFILE && errno != ENFILE) {
+			say("%s: accept: %s", l->name, hvs_errname(errno));
+			return 0;
+		}
+		if (!evicted_for_fd++ && free_a_descriptor(s, l, errno))
+			continue;
+		return -1;
+	}
+}
+
+void hvs_server_children(struct hvs_server *s, long long now)
+{
+	struct hvs_conn *c;
+	int st;
+
+	while ((c = hvs_execq_ended(&s->execq, &st)) != NULL) {
+		char how[48];
+
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+			applied(s, c, 1, " (--exec ok)");
+			continue;
+		}
+		if (WIFEXITED(st))
+			snprintf(how, sizeof(how), "exit %d", WEXITSTATUS(st));
+		else
+			snprintf(how, sizeof(how), "signal %d", WTERMSIG(st));
+		applied(s, c, 0, how);
+	}
+	/* Slots free: the waiting ones, oldest first. */
+	while ((c = hvs_execq_next(&s->execq)) != NULL)
+		start_exec(s, c, now);
+}
+
+/* The oldest of those by age is past its deadline: what that means in its phase. */
+static void expire_one(struct hvs_server *s, struct hvs_conn *c, long long when)
+{
+	switch (c->phase) {
+	case HVS_PHASE_QUEUED:
+		say("%s: no --exec slot before the deadline; answered 'failed'", c->peer);
+		(void)hvs_registry_finish(s->reg, c->entry, 0, 0);
+		c->entry = NULL;
+		queue_ack(s, c, c->rec.nonce, HVS_ACK_FAILED);
+		break;
+	case HVS_PHASE_WRITE:
+		say("%s: the acknowledgement could not be sent before the deadline; "
+		    "closed", c->peer);
+		release(s, c);
+		break;
+	default:
+		say("%s: no whole record within %s deadline (%zu bytes); closed",
+		    c->peer, when < c->deadline ? "the shortened" : "the", c->rd.have);
+		s->counts.closed++;
+		release(s, c);
+	}
+}
+
+long long hvs_server_expire(struct hvs_server *s, long long now)
+{
+	long long next = now + 60000, when = 0;
+	struct hvs_conn *c;
+
+	/* Each list is oldest first: only its head can be due. */
+	while ((c = s->adm.reading.head) != NULL &&
+	       now >= (when = hvs_admission_read_deadline(&s->adm, c)))
+		expire_one(s, c, when);
+	if (c && when < next)
+		next = when;
+	while ((c = s->adm.by_age.head) != NULL && now >= c->deadline &&
+	       c->phase != HVS_PHASE_READ)
+		expire_one(s, c, c->deadline);
+	if (c && c->deadline < next)
+		next = c->deadline;
+	return hvs_execq_expire(&s->execq, now, next);
+}
+
+void hvs_server_stop(struct hvs_server *s)
+{
+	size_t i;
+
+	hvs_execq_stop(&s->execq);
+	for (i = 0; i < s->adm.max_conns; i++)
+		if (s->adm.conns[i].phase != HVS_PHASE_FREE)
+			release(s, &s->adm.conns[i]);
+	hvs_admission_free(&s->adm);
+}

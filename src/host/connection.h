@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The connections: one record each, read, judged, decided, applied and
+ * answered, every one under its own deadline. Which connections may be
+ * open is admission's (admission.h); running --exec commands is the exec
+ * queue's (execq.h); this is what happens on each connection.
+ */
+#ifndef HVS_CONNECTION_H
+#define HVS_CONNECTION_H
+
+#include "admission.h"
+#include "connlist.h"
+#include "execq.h"
+#include "frame.h"
+#include "listen.h"
+#include "registry.h"
+#include "sink.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum hvs_phase {
+	HVS_PHASE_FREE = 0,
+	HVS_PHASE_READ,   /* waiting for a whole record */
+	HVS_PHASE_QUEUED, /* a new range, waiting for an --exec slot */
+	HVS_PHASE_EXEC,   /* --exec running */
+	HVS_PHASE_WRITE,  /* the acknowledgement going out */
+};
+
+struct hvs_conn {
+	int fd;
+	enum hvs_phase phase;
+	uint32_t gen; /* a new one for each connection the slot holds */
+	char peer[HVS_PEER_MAX];
+	long long since; /* accepted at */
+	long long deadline;
+	struct hvs_frame_reader rd;
+	struct hvs_record rec;
+	struct hvs_peer *entry; /* the registry's, while this one applies it */
+	pid_t child;
+	uint8_t out[HVS_ACK_V1_LEN];
+	size_t out_sent;
+	struct hvs_guest *guest;
+	/* admission's lists, and the exec queue's */
+	struct hvs_link age, reading, guest_reading, waiting;
+	struct hvs_conn *next_free;
+};
+
+/* What the receiver decided, for STATUS= and the listing. */
+struct hvs_counts {
+	unsigned long long accepted, duplicate, conflict, invalid, unsupported, failed, closed;
+};
+
+struct hvs_server {
+	struct hvs_admission adm;
+	struct hvs_execq execq;
+	int epfd; /* the loop's: connections are watched from here */
+	long long timeout_ms;
+	const uint32_t *allow;
+	size_t nallow;
+	struct hvs_recv_policy policy;
+	struct hvs_registry *reg;
+	struct hvs_sink *events;
+	struct hvs_counts counts;
+};
+
+/* epoll data: what an event is for (loop.c owns the other kinds). */
+#define HVS_EV_CONN 1u
+#define HVS_EV_KIND(u) ((unsigned)((u) >> 60))
+#define HVS_EV(kind, gen, index) \
+	(((uint64_t)(kind) << 60) | ((uint64_t)(gen) << 28) | (uint64_t)(index))
+
+/* 0, or -1 with a log line (out of memory). */
+int hvs_server_init(struct hvs_server *s, size_t max_conns, size_t max_per_peer, int epfd);
+
+/*
+ * Accept what is waiting on l. 0, or -1 with errno EMFILE or ENFILE when
+ * out of descriptors and no idle connection could make room: the caller
+ * stops listening for a while.
+ */
+int hvs_server_accept(struct hvs_server *s, const struct hvs_listener *l, long long now);
+
+/* epoll said the connection of this event's data is ready. */
+void hvs_server_ready(struct hvs_server *s, uint64_t data, long long now);
+
+/* After SIGCHLD: collect ended --exec commands, start queued ones. */
+void hvs_server_children(struct hvs_server *s, long long now);
+
+/* Close or kill what is past its deadline; returns the next deadline. */
+long long hvs_server_expire(struct hvs_server *s, long long now);
+
+/* Stop: every --exec command and all it started killed and reaped, every connection closed. */
+void hvs_server_stop(struct hvs_server *s);
+
+#endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "list.h"
+
+#include "events.h"
+#include "fileio.h"
+#include "statedir.h"
+#include "text.h"
+#include "wire.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct row {
+	char peer[HVS_PEER_MAX];
+	struct hvs_decision d;
+};
+
+struct listing {
+	struct row *rows;
+	size_t n, cap;
+	const char *only; /* one peer, or NULL for all */
+	int damaged, json, oom;
+};
+
+/* printf to fd: the widths of a table, which the project's small printf lacks. */
+__attribute__((format(printf, 2, 3))) static void out(int fd, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		(void)hvs_write_all(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static void print_damaged(const struct listing *ls, const char *file, const char *why)
+{
+	char f[4 * HVS_STATEDIR_NAME_MAX], w[400];
+
+	if (ls->json) {
+		hvs_json_string(f, sizeof(f), file);
+		hvs_json_string(w, sizeof(w), why);
+		out(1, "{\"file\":\"%s\",\"damaged\":\"%s\"}\n", f, w);
+	}
+	hvs_escape(f, sizeof(f), file, strlen(file), NULL);
+	hvs_escape(w, sizeof(w), why, strlen(why), NULL);
+	out(2, "hv-swiotlb-recv: %s is damaged (%s): not shown; the receiver moves it "
+		     "aside as %s.corrupt when it reads it\n", f, w, f);
+}
+
+static void collect(void *arg, const char *file, const char *peer, const struct hvs_decision *d,
+		    const char *why)
+{
+	struct listing *ls = arg;
+
+	if (!d) {
+		ls->damaged = 1;
+		print_damaged(ls, file, why);
+		return;
+	}
+	if (ls->only && strcmp(ls->only, peer) != 0)
+		return;
+	if (ls->n == ls->cap) {
+		size_t cap = ls->cap ? ls->cap * 2 : 64;
+		struct row *r = realloc(ls->rows, cap * sizeof(*r));
+
+		if (!r) {
+			ls->oom = 1;
+			return;
+		}
+		ls->rows = r;
+		ls->cap = cap;
+	}
+	snprintf(ls->rows[ls->n].peer, HVS_PEER_MAX, "%s", peer);
+	ls->rows[ls->n++].d = *d;
+}
+
+static int by_peer(const void *a, const void *b)
+{
+	return strcmp(((const struct row *)a)->peer, ((const struct row *)b)->peer);
+}
+
+static void print_row(const struct listing *ls, const struct row *r)
+{
+	char peer[HVS_JSON_PEER_MAX], id[37], stamp[32];
+
+	hvs_uuid_format(r->d.boot_id, id);
+	hvs_utc_stamp(r->d.when, stamp, sizeof(stamp));
+	if (ls->json) {
+		hvs_json_string(peer, sizeof(peer), r->peer);
+		out(1, "{\"peer\":\"%s\",\"boot_id\":\"%s\",\"base\":\"0x%llx\","
+			     "\"size\":%llu,\"time\":\"%s\",\"applied\":true}\n", peer, id,
+			     (unsigned long long)r->d.base, (unsigned long long)r->d.size, stamp);
+		return;
+	}
+	hvs_escape(peer, sizeof(peer), r->peer, strlen(r->peer), NULL);
+	out(1, "%-40s %s 0x%08llx %10llu %s applied\n", peer, id,
+		     (unsigned long long)r->d.base, (unsigned long long)r->d.size, stamp);
+}
+
+int hvs_list_run(const char *dir, int json, const char *peer)
+{
+	struct hvs_statedir sd = HVS_STATEDIR_CLOSED;
+	struct listing ls;
+	size_t i;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.only = peer;
+	ls.json = json;
+	if (hvs_statedir_open(&sd, dir, 1) < 0 || hvs_statedir_scan(&sd, collect, &ls) < 0) {
+		hvs_statedir_close(&sd);
+		return 1;
+	}
+	hvs_statedir_close(&sd);
+	if (ls.n)
+		qsort(ls.rows, ls.n, sizeof(*ls.rows), by_peer);
+	if (!json && ls.n)
+		out(1, "%-40s %-36s %-10s %10s %-20s %s\n", "PEER", "BOOT ID", "BASE",
+			     "SIZE", "TIME (UTC)", "STATE");
+	for (i = 0; i < ls.n; i++)
+		print_row(&ls, &ls.rows[i]);
+	free(ls.rows);
+	if (ls.oom)
+		out(2, "hv-swiotlb-recv: out of memory: the listing is incomplete\n");
+	if (peer && !ls.n) {
+		char p[4 * HVS_PEER_MAX];
+
+		hvs_escape(p, sizeof(p), peer, strlen(peer), NULL);
+		out(2, "hv-swiotlb-recv: nothing applied is recorded for %s\n", p);
+	}
+	return ls.oom ? 1 : ls.damaged ? HVS_LIST_DAMAGED : peer && !ls.n ? HVS_LIST_NONE : 0;
+}

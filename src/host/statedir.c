@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "statedir.h"
+
+#include "errname.h"
+#include "fileio.h"
+#include "range.h"
+#include "say.h"
+#include "text.h"
+#include "wire.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STATE_MAX_BYTES 1024
+#define ESCAPED_PEER_MAX (4 * HVS_PEER_MAX)
+
+/* "NAME" then ".N" for the other slots of a bucket: never 8 hex digits, as a bucket's are. */
+void hvs_statedir_file_name(const char *peer, unsigned slot, char *out, size_t cap)
+{
+	char safe[64];
+	size_t i;
+
+	for (i = 0; peer[i] && i < sizeof(safe) - 1; i++) {
+		char c = peer[i];
+
+		safe[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '-' || c == '.') ? c : '_';
+	}
+	safe[i] = '\0';
+	/* The hash keeps most peers that clean alike apart; the slots, the rest. */
+	if (slot == 0)
+		snprintf(out, cap, "%s.%08x", safe, (unsigned)hvs_crc32c(peer, strlen(peer)));
+	else
+		snprintf(out, cap, "%s.%08x.%u", safe, (unsigned)hvs_crc32c(peer, strlen(peer)),
+			 slot);
+}
+
+/* Which of peer's slots the file name is, or -1 if it is none of them. */
+static int slot_of(const char *peer, const char *name)
+{
+	char want[HVS_STATEDIR_NAME_MAX];
+	unsigned k;
+
+	for (k = 0; k < HVS_STATEDIR_SLOTS; k++) {
+		hvs_statedir_file_name(peer, k, want, sizeof(want));
+		if (strcmp(want, name) == 0)
+			return (int)k;
+	}
+	return -1;
+}
+
+/* mkdir -p, the last level private to us. */
+static int make_dirs(const char *dir)
+{
+	char buf[4096];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, i == n ? 0700 : 0755) < 0 && errno != EEXIST)
+			return -1;
+		buf[i] = dir[i];
+	}
+	return 0;
+}
+
+static void take_spare(struct hvs_statedir *sd)
+{
+	if (sd->spare < 0 && !sd->readonly)
+		sd->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void give_spare(struct hvs_statedir *sd)
+{
+	if (sd->spare >= 0)
+		close(sd->spare);
+	sd->spare = -1;
+}
+
+/* The directory at dir, made if it may be, opened and checked: its fd or -1. */
+static int open_checked(const char *dir, int readonly)
+{
+	struct stat st;
+	int fd;
+
+	if (!readonly && make_dirs(dir) < 0) {
+		say("cannot create --state-dir %s: %s", dir, hvs_errname(errno));
+		return -1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		say("cannot open --state-dir %s: %s", dir, hvs_errname(errno));
+	} else if (st.st_uid != geteuid() && !(readonly && st.st_uid == 0)) {
+		say("--state-dir %s belongs to uid %u, not to this receiver's uid %u: "
+		    "anyone who owns it can plant files in it; use a directory of our own",
+		    dir, (unsigned)st.st_uid, (unsigned)geteuid());
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		say("--state-dir %s can be written by others (mode %03o): chmod go-w it",
+		    dir, (unsigned)(st.st_mode & 0777));
+	} else {
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly)
+{
+	sd->dir = dir;
+	sd->readonly = readonly;
+	sd->spare = -1;
+	sd->dirfd = open_checked(dir, readonly);
+	if (sd->dirfd < 0)
+		return -1;
+	take_spare(sd);
+	return 0;
+}
+
+int hvs_statedir_reopen(struct hvs_statedir *sd)
+{
+	int fd;
+
+	give_spare(sd); /* out of descriptors, the new directory gets this one */
+	fd = open_checked(sd->dir, sd->readonly);
+	if (fd >= 0) {
+		close(sd->dirfd);
+		sd->dirfd = fd;
+	}
+	take_spare(sd);
+	return fd < 0 ? -1 : 0;
+}
+
+void hvs_statedir_close(struct hvs_statedir *sd)
+{
+	give_spare(sd);
+	if (sd->dirfd >= 0)
+		close(sd->dirfd);
+	sd->dirfd = -1;
+}
+
+/* The file's text: the peer escaped (text.c), so that any name reads back. */
+static int format(const char *peer, const struct hvs_decision *d, char *text, size_t cap)
+{
+	char id[37], esc[ESCAPED_PEER_MAX];
+	int n;
+
+	hvs_escape(esc, sizeof(esc), peer, strlen(peer), NULL);
+	hvs_uuid_format(d->boot_id, id);
+	n = snprintf(text, cap, "peer=%s\nboot_id=%s\nbase=0x%llx\nsize=%llu\ntime=%lld\n",
+		     esc, id, (unsigned long long)d->base, (unsigned long long)d->size, d->when);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+/* One value, by its key (k: the line's number); 0 or -1 with *why. */
+static int parse_value(unsigned k, const char *val, size_t vlen, char *peer,
+		       struct hvs_decision *out, const char **why)
+{
+	size_t i;
+
+	if (k == 0) {
+		if (hvs_unescape(peer, HVS_PEER_MAX, val, vlen) <= 0) {
+			*why = "the peer is not a name escaped as the log escapes it";
+			return -1;
+		}
+		return 0;
+	}
+	if (k == 1) {
+		if (hvs_uuid_parse(val, out->boot_id) < 0)
+			*why = "the boot id is not a UUID";
+		return *why ? -1 : 0;
+	}
+	for (i = 0; i < vlen; i++) {
+		char c = val[i];
+
+		if (!((c >= '0' && c <= '9') || (k == 2 && c >= 'a' && c <= 'f'))) {
+			*why = "a value has a character it cannot have";
+			return -1;
+		}
+	}
+	if (vlen > (k == 2 ? 16u : 18u)) {
+		*why = "a number is too long";
+		return -1;
+	}
+	if (k == 2)
+		out->base = strtoull(val, NULL, 16);
+	else if (k == 3)
+		out->size = strtoull(val, NULL, 10);
+	else
+		out->when = strtoll(val, NULL, 10);
+	return 0;
+}
+
+/* Strict: exactly what format() writes, and a range a host would take. */
+int hvs_statedir_parse(const char *text, size_t len, char peer[HVS_PEER_MAX],
+		       struct hvs_decision *out, const char **why)
+{
+	static const char *const keys[] = { "peer=", "boot_id=", "base=0x", "size=", "time=" };
+	const char *p = text, *end = text + len;
+	unsigned k;
+
+	memset(out, 0, sizeof(*out));
+	peer[0] = '\0';
+	*why = NULL;
+	if (memchr(text, '\0', len)) {
+		*why = "it holds a NUL byte";
+		return -1;
+	}
+	for (k = 0; k < 5; k++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *v;
+		size_t klen = strlen(keys[k]), vlen;
+		char val[ESCAPED_PEER_MAX];
+
+		if (!nl || (size_t)(nl - p) < klen || memcmp(p, keys[k], klen) != 0) {
+			*why = "a line is missing or out of place";
+			return -1;
+		}
+		v = p + klen;
+		vlen = (size_t)(nl - v);
+		if (vlen == 0 || vlen >= sizeof(val)) {
+			*why = "a value is empty or too long";
+			return -1;
+		}
+		memcpy(val, v, vlen);
+		val[vlen] = '\0';
+		if (parse_value(k, val, vlen, peer, out, why) < 0)
+			return -1;
+		p = nl + 1;
+	}
+	if (p != end) {
+		*why = "there is more after the last line";
+		return -1;
+	}
+	if (hvs_range_check(out->base, out->size, 0, HVS_HOST_PAGE) != HVS_RANGE_OK) {
+		*why = "the range is not one a host would have applied";
+		return -1;
+	}
+	return 0;
+}
+
+/* A damaged file: moved aside (read-only: left alone) and logged. */
+static void damaged(struct hvs_statedir *sd, const char *name, const char *why)
+{
+	char aside[HVS_STATEDIR_NAME_MAX + 16];
+
+	if (sd->readonly)
+		return;
+	snprintf(aside, sizeof(aside), "%s.corrupt", name);
+	if (renameat(sd->dirfd, name, sd->dirfd, aside) == 0)
+		say("%s/%s is damaged (%s): moved aside as %s, not used", sd->dir, name, why,
+		    aside);
+	else
+		say("%s/%s is damaged (%s) and cannot be moved aside (%s): not used", sd->dir,
+		    name, why, hvs_errname(errno));
+}
+
+/* Read and check one file: 1 good, 0 absent, -1 damaged (*why, dealt with). */
+static int read_name(struct hvs_statedir *sd, const char *name, char *peer,
+		     struct hvs_decision *out, const char **why)
+{
+	char text[STATE_MAX_BYTES + 1];
+	ssize_t n;
+	int fd, err;
+
+	*why = NULL;
+	give_spare(sd);
+	fd = openat(sd->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	err = errno;
+	n = fd < 0 ? -1 : hvs_read_regular(fd, text, sizeof(text));
+	if (fd >= 0) {
+		err = errno;
+		close(fd);
+	}
+	take_spare(sd);
+	if (fd < 0 && err == ENOENT)
+		return 0;
+	if (n < 0)
+		*why = err == ELOOP ? "a symbolic link" : err == EFBIG ? "too big" : hvs_errname(err);
+	else if (hvs_statedir_parse(text, (size_t)n, peer, out, why) == 0 &&
+		 slot_of(peer, name) < 0)
+		*why = "its name is not its guest's";
+	if (!*why)
+		return 1;
+	damaged(sd, name, *why);
+	return -1;
+}
+
+/*
+ * The slot that holds peer's file (-1: none), and the first slot free
+ * (-1: none). Slots hold other guests' files only when their names clean
+ * alike and share a CRC-32C: each is read, and its full name compared.
+ */
+static int find_slot(struct hvs_statedir *sd, const char *peer, struct hvs_decision *d,
+		     int *first_free)
+{
+	char name[HVS_STATEDIR_NAME_MAX], other[HVS_PEER_MAX];
+	const char *why;
+	unsigned k;
+
+	*first_free = -1;
+	for (k = 0; k < HVS_STATEDIR_SLOTS; k++) {
+		struct hvs_decision v;
+		int r;
+
+		hvs_statedir_file_name(peer, k, name, sizeof(name));
+		r = read_name(sd, name, other, &v, &why);
+		if (r == 1 && strcmp(other, peer) == 0) {
+			if (d)
+				*d = v;
+			return (int)k;
+		}
+		if (r != 1 && *first_free < 0 && !sd->readonly)
+			*first_free = (int)k; /* absent, or damaged and moved aside */
+	}
+	return -1;
+}
+
+int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out)
+{
+	int free_slot;
+
+	return find_slot(sd, peer, out, &free_slot) >= 0;
+}
+
+/* name.tmp with text, created new and synced: 0, or -1 with errno and no file. */
+static int write_tmp(struct hvs_statedir *sd, const char *tmp, const char *text, size_t n)
+{
+	int fd = openat(sd->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int err = 0;
+
+	if (fd < 0 && errno == EEXIST) {
+		/* Left by a crash, or planted: remove the name, follow nothing. */
+		unlinkat(sd->dirfd, tmp, 0);
+		fd = openat(sd->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0644);
+	}
+	if (fd < 0)
+		return -1;
+	if (hvs_write_all(fd, text, n) < 0 || fsync(fd) < 0)
+		err = errno;
+	/* close() can report a failed write-back (NFS, quotas): its errno, not a stale one. */
+	if (close(fd) < 0 && !err)
+		err = errno;
+	if (!err)
+		return 0;
+	unlinkat(sd->dirfd, tmp, 0);
+	errno = err;
+	return -1;
+}
+
+/* Put tmp in place as name: over our own file, or claiming a free slot. */
+static int put_in_place(struct hvs_statedir *sd, const char *tmp, const char *name, int claim)
+{
+	int r, err;
+
+	if (!claim)
+		return renameat(sd->dirfd, tmp, sd->dirfd, name);
+	/* A link, not a rename, fails if another receiver took the slot meanwhile. */
+	r = linkat(sd->dirfd, tmp, sd->dirfd, name, 0);
+	err = errno;
+	unlinkat(sd->dirfd, tmp, 0);
+	errno = err;
+	return r;
+}
+
+/* The new file is in place but not durable: put back what was there before. */
+static void take_back(struct hvs_statedir *sd, const char *peer, const char *name,
+		      const char *tmp, const struct hvs_decision *prev)
+{
+	char text[STATE_MAX_BYTES];
+	int n = prev ? format(peer, prev, text, sizeof(text)) : -1;
+
+	if (n > 0 && write_tmp(sd, tmp, text, (size_t)n) == 0 &&
+	    renameat(sd->dirfd, tmp, sd->dirfd, name) == 0)
+		return;
+	unlinkat(sd->dirfd, tmp, 0);
+	unlinkat(sd->dirfd, name, 0); /* nothing before, or it cannot be written back */
+}
+
+int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hvs_decision *d,
+		      const struct hvs_decision *prev)
+{
+	char name[HVS_STATEDIR_NAME_MAX], tmp[HVS_STATEDIR_NAME_MAX + 8], text[STATE_MAX_BYTES];
+	int n = format(peer, d, text, sizeof(text)), slot, free_slot, err;
+
+	if (n < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slot = find_slot(sd, peer, NULL, &free_slot);
+	if (slot < 0 && free_slot < 0) {
+		errno = EEXIST; /* every slot of the bucket is another guest's */
+		return -1;
+	}
+	hvs_statedir_file_name(peer, (unsigned)(slot >= 0 ? slot : free_slot), name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	give_spare(sd); /* out of fds, this one is the save's */
+	err = write_tmp(sd, tmp, text, (size_t)n) < 0 ||
+	      put_in_place(sd, tmp, name, slot < 0) < 0 ? errno : 0;
+	if (!err && fsync(sd->dirfd) < 0) {
+		err = errno;
+		take_back(sd, peer, name, tmp, slot >= 0 ? prev : NULL);
+	}
+	if (err)
+		unlinkat(sd->dirfd, tmp, 0);
+	take_spare(sd);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+static int ours(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return 0;
+	if (n > 4 && strcmp(name + n - 4, ".tmp") == 0)
+		return 0;
+	return !(n > 8 && strcmp(name + n - 8, ".corrupt") == 0);
+}
+
+/* A file in a later slot whose guest also has one in an earlier slot is not its own. */
+static int first_of_its_guest(struct hvs_statedir *sd, const char *name, const char *peer)
+{
+	char other[HVS_PEER_MAX], earlier[HVS_STATEDIR_NAME_MAX];
+	struct hvs_decision v;
+	const char *why;
+	int k, slot = slot_of(peer, name);
+
+	for (k = 0; k < slot; k++) {
+		hvs_statedir_file_name(peer, (unsigned)k, earlier, sizeof(earlier));
+		if (read_name(sd, earlier, other, &v, &why) == 1 && strcmp(other, peer) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg)
+{
+	int fd = openat(sd->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), loaded = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		say("cannot read --state-dir %s: %s", sd->dir, hvs_errname(errno));
+		return -1;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		char peer[HVS_PEER_MAX];
+		struct hvs_decision v;
+		const char *why;
+		int r;
+
+		if (!ours(de->d_name))
+			continue;
+		r = read_name(sd, de->d_name, peer, &v, &why);
+		if (r == 1 && !first_of_its_guest(sd, de->d_name, peer)) {
+			why = "an earlier file of its guest's bucket holds the guest";
+			damaged(sd, de->d_name, why);
+			r = -1;
+		}
+		if (r != 0)
+			f(arg, de->d_name, peer, r == 1 ? &v : NULL, why);
+		loaded += r == 1;
+	}
+	closedir(dir);
+	return loaded;
+}

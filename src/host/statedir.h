@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The state directory (--state-dir): one file per guest with the last range
+ * applied for it, the durable record of every decision. Everything is done
+ * relative to one directory fd, and nothing in the directory is followed
+ * or trusted:
+ *
+ *   - files are opened O_NOFOLLOW and O_NONBLOCK, and anything that is not
+ *     a regular file, or not exactly what save() writes, is moved aside as
+ *     NAME.corrupt with a log line and never acted on (read-only, for
+ *     --list, it is only reported);
+ *   - a file is written to NAME.tmp, created O_EXCL | O_NOFOLLOW (a link or
+ *     file planted there is removed, never followed), fsync'd, renamed over
+ *     NAME, and the directory fsync'd: a decision is durable before the
+ *     guest hears it, and one that is not durable is taken back;
+ *   - the mapping from guest to file is injective: the file holds the
+ *     guest's whole name, and two guests whose names clean alike and share
+ *     a CRC-32C take the next of the bucket's HVS_STATEDIR_SLOTS names;
+ *   - a directory that others can write, or that another user owns, is
+ *     refused;
+ *   - one spare fd is held, and given up for a save, so that a receiver out
+ *     of file descriptors can still record what it decides.
+ */
+#ifndef HVS_STATEDIR_H
+#define HVS_STATEDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HVS_PEER_MAX 128
+#define HVS_STATEDIR_SLOTS 16 /* file names one bucket of names can have */
+#define HVS_STATEDIR_NAME_MAX 96
+
+/* One decision: the range applied for a guest's boot, as its file holds it. */
+struct hvs_decision {
+	uint8_t boot_id[16];
+	uint64_t base, size;
+	long long when; /* unix time it was applied */
+};
+
+struct hvs_statedir {
+	int dirfd;
+	int spare;
+	int readonly; /* --list: damaged files are reported, never moved */
+	const char *dir;
+};
+
+/*
+ * mkdir -p (not when readonly), open, and check ownership and mode. 0, or
+ * -1 with a log line. sd must have been set to HVS_STATEDIR_CLOSED first.
+ */
+#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL }
+int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly);
+void hvs_statedir_close(struct hvs_statedir *sd);
+
+/*
+ * SIGHUP: open the directory by its path again (an operator may have
+ * replaced or removed it); on success the new one is used from now on.
+ * 0, or -1 with a log line, the old one still in use.
+ */
+int hvs_statedir_reopen(struct hvs_statedir *sd);
+
+/*
+ * Durable save of d for peer: 0, or -1 with errno (nothing of it kept).
+ * prev, when not NULL, is what the peer's file held before: if the new file
+ * is in place but the directory cannot be synced, prev is put back.
+ */
+int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hvs_decision *d,
+		      const struct hvs_decision *prev);
+
+/* One guest's file: 1 loaded, 0 none (damaged ones are moved aside, logged). */
+int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out);
+
+/*
+ * Every file, by the same rules: f gets each guest's decision, and each
+ * damaged file's name with why (d NULL) once it was dealt with.
+ * The number of good files, or -1 with a log line.
+ */
+typedef void hvs_statedir_fn(void *arg, const char *file, const char *peer,
+			     const struct hvs_decision *d, const char *why);
+int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg);
+
+/* The file name of a peer's slot (0 to HVS_STATEDIR_SLOTS - 1). */
+void hvs_statedir_file_name(const char *peer, unsigned slot, char *out, size_t cap);
+
+/* Parse the text of a state file strictly: 0, or -1 with why set. */
+int hvs_statedir_parse(const char *text, size_t len, char peer[HVS_PEER_MAX],
+		       struct hvs_decision *out, const char **why);
+
+#endif
