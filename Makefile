@@ -57,7 +57,7 @@ DEPS := make gcc clang libclang-rt-14-dev libklibc-dev klibc-utils musl-tools \
 	dracut-core initramfs-tools initramfs-tools-core linux-image-amd64 \
 	linux-headers-amd64 linux-source busybox-static cpio zstd qemu-system-x86 \
 	e2fsprogs socat valgrind systemd debhelper dpkg-dev fakeroot lintian rpm rpmlint \
-	debugedit util-linux procps
+	debugedit elfutils util-linux procps
 
 COMMON := errname fileio numbers text range wire
 GUEST := kcmdline options pool klog verdict deadline guard log status handoff run cli

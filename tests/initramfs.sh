@@ -4,10 +4,11 @@
 # lsinitrd/lsinitramfs. The machine's own dracut and initramfs-tools
 # directories are only read, never written.
 #
-#   tests/initramfs.sh DESTDIR KLIBC_BINARY
+#   tests/initramfs.sh DESTDIR
 set -u
 D=$(cd "$1" && pwd) || exit 1
-BIN=$2
+# The binary as installed (stripped as shipped): the images must carry it.
+BIN=$D/usr/sbin/hv-swiotlb
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lib-images.sh

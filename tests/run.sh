@@ -141,7 +141,7 @@ suite_hooks() {
 }
 
 suite_images() {
-	run_suite "initramfs-images" sh "$T/initramfs.sh" "$B/stage" "$SHIPPED"
+	run_suite "initramfs-images" sh "$T/initramfs.sh" "$B/stage"
 }
 
 suite_packages() {

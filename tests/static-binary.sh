@@ -35,10 +35,16 @@ readelf -SW "$BIN" | grep -q ' \.debug_info ' || t_fail "no debug information"
 t_end
 [ "$LIBC" = klibc ] || { t_summary; exit; }
 
-SHIPPED=$(mktemp /tmp/hvs-shipped-XXXXXX)
+# Stripped as dh_strip does it: the debug information apart, named by the
+# build-id, and a link to it left in the binary.
+SHIPPED_DIR=$(mktemp -d /tmp/hvs-shipped-XXXXXX)
+SHIPPED=$SHIPPED_DIR/hv-swiotlb
 t_begin "stripped as shipped, at most $SIZE_LIMIT bytes, the build-id kept"
+id=$(readelf -nW "$BIN" | sed -n 's/.*Build ID: *//p')
+objcopy --only-keep-debug "$BIN" "$SHIPPED_DIR/${id#??}.debug"
 cp "$BIN" "$SHIPPED"
 strip --remove-section=.comment --remove-section=.note "$SHIPPED"
+objcopy --add-gnu-debuglink="$SHIPPED_DIR/${id#??}.debug" "$SHIPPED"
 size=$(wc -c <"$SHIPPED")
 echo "    size: $size bytes"
 [ "$size" -le "$SIZE_LIMIT" ] || t_fail "$size bytes"
@@ -47,7 +53,7 @@ t_end
 
 # A whole handoff against a listening host, traced.
 W=$(mktemp -d /tmp/hvs-bin-XXXXXX)
-trap 'kill "$peer" 2>/dev/null; rm -rf "$W" "$SHIPPED"' EXIT
+trap 'kill "$peer" 2>/dev/null; rm -rf "$W" "$SHIPPED_DIR"' EXIT
 R=$W/root
 mkdir -p "$R/proc/sys/kernel/random" "$R/dev" "$R/run" "$R/sys/bus/vmbus/drivers/hv_pci"
 echo "hv_pci_swiotlb=64M" >"$R/proc/cmdline"

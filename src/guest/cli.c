@@ -44,12 +44,26 @@ static int set_path(char *out, const char *given, const char *root, const char *
 enum { O_DRY, O_PLAN, O_DEBUG, O_TARGET, O_TIMEOUT, O_CMDLINE, O_SYSFS, O_KMSG, O_ROOT,
        O_HELP, O_VERSION, O_COUNT };
 
-/* Long options only, exact names, "--name value" or "--name=value". */
-static const char *const option_names[O_COUNT] = {
-	"dry-run", "plan", "debug", "target", "timeout", "cmdline-file", "sysfs-root",
-	"kmsg", "root", "help", "version",
-};
+/*
+ * Long options only, exact names, "--name value" or "--name=value". The
+ * names in enum order, one string: a table of pointers costs the
+ * initramfs binary 8 bytes a name more.
+ */
+static const char option_names[] = "dry-run\0plan\0debug\0target\0timeout\0cmdline-file\0"
+				    "sysfs-root\0kmsg\0root\0help\0version\0";
 #define TAKES_VALUE(o) ((o) >= O_TARGET && (o) <= O_ROOT)
+
+/* The option called name[0..len), or O_COUNT. */
+static int option_named(const char *name, size_t len)
+{
+	const char *n = option_names;
+	int o;
+
+	for (o = 0; o < O_COUNT; o++, n += strlen(n) + 1)
+		if (strlen(n) == len && !memcmp(n, name, len))
+			return o;
+	return O_COUNT;
+}
 
 int hvs_cli_parse(int argc, char **argv, struct hvs_cli *c)
 {
@@ -65,9 +79,7 @@ int hvs_cli_parse(int argc, char **argv, struct hvs_cli *c)
 			return usage_error("unexpected argument", arg);
 		eq = strchr(arg + 2, '=');
 		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		for (o = 0; o < O_COUNT; o++)
-			if (strlen(option_names[o]) == len && !memcmp(option_names[o], arg + 2, len))
-				break;
+		o = option_named(arg + 2, len);
 		if (o == O_COUNT)
 			return usage_error("unknown option", arg);
 		if (TAKES_VALUE(o)) {

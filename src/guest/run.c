@@ -103,7 +103,7 @@ static int read_request(const struct hvs_cli *c, struct facts *f)
 	if (n < 0) {
 		hvs_snprintf(why, sizeof(why), "cannot read %.100s: %s%s", c->p.cmdline,
 			     hvs_errname(errno), errno == ENOENT ? "; is /proc mounted?"
-			     : errno == EFBIG ? " (over 32 KiB, more than any kernel passes)" : "");
+			     : errno == EFBIG ? " (over 32 KiB, no kernel's)" : "");
 		hvs_log(HVS_LOG_ERR, "%s", why);
 		decide("error", HVS_EXIT_SYSTEM, why);
 		return -1;
