@@ -127,9 +127,6 @@ int hvs_std_fds_open(void)
 			continue;
 		/* Not O_CLOEXEC: a gap filled among 0, 1 and 2 stays filled. */
 		fd = open("/dev/null", O_RDWR | O_NOCTTY);
-		/* No /dev/null (an early initramfs): a directory, where writes fail. */
-		if (fd < 0)
-			fd = open("/", O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			return -1;
 		if (fd > 2)

@@ -47,7 +47,8 @@ int hvs_path_exists(const char *root, const char *rel);
  * Make 0, 1 and 2 open descriptors, on /dev/null where one is closed, before
  * anything else is opened: otherwise the next open() would take the number,
  * and what is written to stderr would go into the kernel log, the status
- * file or the host's socket. 0, or -1 with errno.
+ * file or the host's socket. 0, or -1 with errno (no /dev/null, which every
+ * initramfs has: devtmpfs is mounted before any hook runs).
  */
 int hvs_std_fds_open(void);
 

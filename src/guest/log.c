@@ -7,6 +7,7 @@
 #include "text.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,6 +63,13 @@ static int kmsg_write(const char *line, size_t len)
 	return -1;
 }
 
+static int writable_now(int fd)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+}
+
 /* Async-signal-safe: no stdio, no heap, only this stack frame. */
 static void emit(int prio, const char *prefix, const char *msg)
 {
@@ -79,6 +87,12 @@ static void emit(int prio, const char *prefix, const char *msg)
 	hvs_text_esc(&t, msg);
 	line[t.len++] = '\n'; /* the cap above kept room for it */
 	if (kmsg_write(line, t.len) == 0)
+		return;
+	/*
+	 * Past the deadline, a stalled console behind stderr gets nothing
+	 * more: the run must end now, and the status file says it all.
+	 */
+	if (hvs_deadline_fired() && !writable_now(2))
 		return;
 	(void)hvs_write_all(2, line + head, t.len - head);
 }

@@ -372,7 +372,7 @@ static int act(const struct hvs_cli *c, struct facts *f, struct hvs_handoff_resu
 
 	if (f->crash && f->verdict != HVS_V_OK)
 		hvs_log(HVS_LOG_WARNING, "this crash kernel hands over no pool: the host keeps "
-			"the crashed kernel's range (see KDUMP in hv-swiotlb(7))");
+			"the crashed kernel's range; see hv-swiotlb(7)");
 	if (f->verdict == HVS_V_NONE) {
 		/* Nothing asked, nothing published: say nothing, but leave the status. */
 		decide("none", rc, NULL);

@@ -98,7 +98,7 @@ static void diagnose_absent(const struct hvs_request *req, const struct hvs_klog
 	if (!f->has_vmbus) {
 		d->verdict = HVS_V_NO_VMBUS;
 		SAY("no /sys/bus/vmbus: this is not a Hyper-V guest, or hv_vmbus is not "
-		    "loaded; the pool is only published on Hyper-V");
+		    "loaded");
 		return;
 	}
 	if (!f->has_hv_pci) {
