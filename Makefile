@@ -151,10 +151,10 @@ $(B)/asan/test_%: tests/unit/test_%.c tests/unit/table.h $$(call unit_src,test_$
 	$(call unit_rule,asan,$*,$@,$<)
 
 # Scripted hosts and guests for the tests, over Unix sockets.
-$(B)/glibc/hvs-test-peer: tests/peer.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags
-	$(CC) $(INC_GUEST) $(F_glibc) -o $@ tests/peer.c src/common/wire.c
-$(B)/glibc/hvs-test-client: tests/client.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags
-	$(CC) $(INC_GUEST) $(F_glibc) -o $@ tests/client.c src/common/wire.c
+$(B)/glibc/hvs-fake-host: tests/fakes/fake-host.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags
+	$(CC) $(INC_GUEST) $(F_glibc) -o $@ tests/fakes/fake-host.c src/common/wire.c
+$(B)/glibc/hvs-fake-guest: tests/fakes/fake-guest.c src/common/wire.c src/common/wire.h $(B)/glibc/.flags
+	$(CC) $(INC_GUEST) $(F_glibc) -o $@ tests/fakes/fake-guest.c src/common/wire.c
 
 # The boot tests' relay between a guest's vsock and a receiver outside it:
 # static, for the guests' busybox root.
@@ -162,8 +162,8 @@ $(B)/glibc/hvtest-relay: tests/boot/hvtest-relay.c $(B)/glibc/.flags
 	$(CC) -static $(F_glibc) -o $@ tests/boot/hvtest-relay.c
 
 # Faults on demand (a hung read, a full directory), preloaded by the tests.
-$(B)/glibc/libhvs-fault.so: tests/fault.c $(B)/glibc/.flags
-	$(CC) -shared -fPIC $(F_glibc) -o $@ tests/fault.c -ldl
+$(B)/glibc/libhvs-faults.so: tests/fakes/faults.c $(B)/glibc/.flags
+	$(CC) -shared -fPIC $(F_glibc) -o $@ tests/fakes/faults.c -ldl
 
 # libFuzzer targets, with ASan and UBSan.
 GUEST_FUZZERS := fuzz_cmdline fuzz_sysfs fuzz_ack
@@ -179,7 +179,7 @@ TEST_GUESTS := glibc clang asan $(if $(shell command -v $(KLCC)),klibc) \
 	$(if $(shell command -v $(MUSLCC)),musl)
 TEST_BINS := $(foreach v,$(TEST_GUESTS),$(B)/$(v)/hv-swiotlb) \
 	$(foreach v,glibc clang asan,$(B)/$(v)/hv-swiotlb-recv) \
-	$(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client $(B)/glibc/libhvs-fault.so \
+	$(B)/glibc/hvs-fake-host $(B)/glibc/hvs-fake-guest $(B)/glibc/libhvs-faults.so \
 	$(B)/glibc/hvtest-relay \
 	$(addprefix $(B)/glibc/,$(UNITS)) $(addprefix $(B)/asan/,$(UNITS)) \
 	$(addprefix $(B)/fuzz/,$(FUZZERS))
@@ -217,13 +217,13 @@ demo: deps
 # cases against the kernel's own parser with a fresh seed.
 FUZZ_SECONDS ?= 60
 fuzz: $(addprefix $(B)/fuzz/,$(FUZZERS))
-	@sh tests/fuzz/run.sh $(B) $(FUZZ_SECONDS)
-	@sh tests/difftest/run.sh $(B) 5000000 $$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
+	@sh tests/suites/fuzz.sh $(B) $(FUZZ_SECONDS)
+	@sh tests/suites/difftest.sh $(B) 5000000 $$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
 
 # Numbers, not pass/fail: bench/results.md, regenerated.
 bench: deps
 	@$(MAKE) --no-print-directory stage $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb \
-		$(B)/glibc/hvs-test-peer $(B)/glibc/hvs-test-client
+		$(B)/glibc/hvs-fake-host $(B)/glibc/hvs-fake-guest
 	@sh bench/run.sh $(B)
 
 # The generator files and units name the installed paths. They are made

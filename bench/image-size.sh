@@ -5,8 +5,8 @@
 #
 #   bench/image-size.sh BUILD_DIR WORK
 set -eu
-# shellcheck source=tests/lib-images.sh
-. "$(dirname "$0")/../tests/lib-images.sh"
+# shellcheck source=tests/lib/images.sh
+. "$(dirname "$0")/../tests/lib/images.sh"
 B=$1
 W=$2
 D=$B/stage

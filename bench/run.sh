@@ -108,7 +108,7 @@ row "wall time of $RUNS runs | $ms_ours ms ($((ms_ours * 1000 / RUNS)) µs each)
 row "wall time, shell + socat over hv-swiotlb | $(awk -v a="$ms_shell" -v b="$ms_ours" 'BEGIN { printf "%.1f times", a / (b > 0 ? b : 1) }') | "
 
 # --- deadline accuracy: a peer that accepts and never answers
-"$B/glibc/hvs-test-peer" --listen "$W/silent.sock" --mode silent --max-wait 60000 \
+"$B/glibc/hvs-fake-host" --listen "$W/silent.sock" --mode silent --max-wait 60000 \
 	>/dev/null 2>&1 &
 peer=$!
 sleep 0.3
@@ -143,10 +143,10 @@ while [ $i -lt 50 ]; do set -- "$@" --unix "$W/l$i"; i=$((i + 1)); done
 RECV_PID=$!
 sleep 0.5
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$RECV_PID/status"; }
-HVS_LATENCY_FILE=$W/lat1 "$B/glibc/hvs-test-client" load "$W/l" 50 10 >/dev/null
+HVS_LATENCY_FILE=$W/lat1 "$B/glibc/hvs-fake-guest" load "$W/l" 50 10 >/dev/null
 rss_1k=$(rss)
 t0=$(now_ms)
-HVS_LATENCY_FILE=$W/lat "$B/glibc/hvs-test-client" load "$W/l" 50 990 >"$W/load.out"
+HVS_LATENCY_FILE=$W/lat "$B/glibc/hvs-fake-guest" load "$W/l" 50 990 >"$W/load.out"
 ms=$(($(now_ms) - t0))
 rss_100k=$(rss)
 n=$(wc -l <"$W/lat")

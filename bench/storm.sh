@@ -1,9 +1,9 @@
 #!/bin/sh
 # make bench's boot storm: what a guest waits when many boot at once.
 # 5,000 guests arrive open-loop at 5,000 per second, each with its own
-# connection and record (hvs-test-client storm), first with no other
+# connection and record (hvs-fake-guest storm), first with no other
 # connection open, then beside 4,000 idle connections that a hostile
-# tenant holds open and opens again when closed (hvs-test-client hold).
+# tenant holds open and opens again when closed (hvs-fake-guest hold).
 # The latency is the client's, from connect() to the acknowledgement.
 # Prints the rows of bench/results.md's table, "what | value".
 #
@@ -16,7 +16,7 @@ RATE=${STORM_RATE:-5000}
 IDLE=${STORM_IDLE:-4000}
 PATHS=900 # guest g connects through socket g % PATHS: 900 VMs (1,024 listeners at most)
 HOLDERS=100
-CLIENT=$B/glibc/hvs-test-client
+CLIENT=$B/glibc/hvs-fake-guest
 RECV_PID=""
 HOLD_PID=""
 trap 'kill $RECV_PID $HOLD_PID 2>/dev/null' EXIT

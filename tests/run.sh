@@ -1,18 +1,20 @@
 #!/bin/sh
-# make check: every suite, one line each, then the total as
+# make check: every suite, one line each (a suite that runs against
+# several builds, one line per build), then the total as
 # "N passed, N failed". Full logs are kept in BUILD/test-logs/.
 #
 #   tests/run.sh BUILD_DIR [SUITE...]
 #
-# SUITE: unit dry-run integration attack receiver soak hooks images
-#        packages difftest fuzz boot binary lint (default: all, in order).
+# SUITE: unit dry-run integration attack receiver receiver-attack soak
+#        hooks images packages difftest fuzz boot binary lint (default:
+#        all, in order). Suite NAME is tests/suites/NAME.sh.
 # TEST_GUESTS names the guest builds to test (default: every one in BUILD).
 set -u
 B=${1:-build}
 [ $# -gt 0 ] && shift
-T=$(dirname "$0")
+S=$(dirname "$0")/suites
 LOGS=$B/test-logs
-ALL="unit dry-run integration attack receiver soak hooks images packages difftest fuzz boot binary lint"
+ALL="unit dry-run integration attack receiver receiver-attack soak hooks images packages difftest fuzz boot binary lint"
 SUITES=${*:-$ALL}
 for s in $SUITES; do
 	case " $ALL " in *" $s "*) ;; *)
@@ -48,22 +50,6 @@ count() { # NAME PASSED FAILED
 	fi
 }
 
-# A cmocka binary: its own PASSED/FAILED counts; a crash counts as a failure.
-run_cmocka() { # NAME BINARY [ARGS]
-	name=$1
-	shift
-	"$@" >"$LOGS/$name.log" 2>&1
-	rc=$?
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$LOGS/$name.log")
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$LOGS/$name.log")
-	p=${p:-0}
-	f=${f:-0}
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1 # crashed or aborted by a sanitizer before its summary
-	fi
-	count "$name" "$p" "$f"
-}
-
 # A shell suite that ends with "N passed, N failed".
 run_suite() { # NAME COMMAND...
 	name=$1
@@ -84,17 +70,12 @@ run_suite() { # NAME COMMAND...
 }
 
 suite_unit() {
-	for u in "$B"/glibc/test_*; do
-		run_cmocka "unit-$(basename "$u")" "$u"
-	done
-	for u in "$B"/asan/test_*; do
-		run_cmocka "unit-asan-$(basename "$u")" "$u"
-	done
+	run_suite unit sh "$S/unit.sh" "$B"
 }
 
 suite_dry_run() {
 	for v in $TEST_GUESTS; do
-		run_suite "dry-run-table-$v" sh "$T/dry-run-table.sh" "$B/$v/hv-swiotlb"
+		run_suite "dry-run-$v" sh "$S/dry-run.sh" "$B/$v/hv-swiotlb"
 	done
 }
 
@@ -103,8 +84,8 @@ suite_integration() {
 		# The klibc run is traced: the shipped binary must never touch AF_VSOCK here.
 		trace=0
 		[ "$v" = klibc ] && trace=1
-		run_suite "integration-$v" env HVS_TRACE=$trace sh "$T/integration.sh" \
-			"$B/$v/hv-swiotlb" "$B/glibc/hvs-test-peer"
+		run_suite "integration-$v" env HVS_TRACE=$trace sh "$S/integration.sh" \
+			"$B/$v/hv-swiotlb" "$B/glibc/hvs-fake-host"
 	done
 }
 
@@ -114,76 +95,69 @@ suite_attack() {
 	for v in $TEST_GUESTS; do
 		preload=0 slack=50
 		case "$v" in glibc | clang) preload=1 ;; asan) slack=150 ;; esac
-		run_suite "attack-$v" env HVS_PRELOAD=$preload HVS_SLACK_MS=$slack sh "$T/attack.sh" \
-			"$B/$v/hv-swiotlb" "$B/glibc/hvs-test-peer"
+		run_suite "attack-$v" env HVS_PRELOAD=$preload HVS_SLACK_MS=$slack sh "$S/attack.sh" \
+			"$B/$v/hv-swiotlb" "$B/glibc/hvs-fake-host"
 	done
 }
 
 suite_receiver() {
 	for v in glibc asan; do
-		run_suite "receiver-$v" sh "$T/recv.sh" "$B/$v/hv-swiotlb-recv" \
-			"$SHIPPED" "$B/glibc/hvs-test-client"
+		run_suite "receiver-$v" sh "$S/receiver.sh" "$B/$v/hv-swiotlb-recv" \
+			"$SHIPPED" "$B/glibc/hvs-fake-guest"
+	done
+}
+
+suite_receiver_attack() {
+	for v in glibc asan; do
 		preload=0
 		[ "$v" = glibc ] && preload=1
-		run_suite "receiver-attack-$v" env HVS_PRELOAD=$preload sh "$T/recv-attack.sh" \
-			"$B/$v/hv-swiotlb-recv" "$SHIPPED" "$B/glibc/hvs-test-client"
+		run_suite "receiver-attack-$v" env HVS_PRELOAD=$preload sh "$S/receiver-attack.sh" \
+			"$B/$v/hv-swiotlb-recv" "$SHIPPED" "$B/glibc/hvs-fake-guest"
 	done
 }
 
 suite_soak() {
-	[ -f "$T/soak.sh" ] || return 0
-	run_suite "receiver-soak" sh "$T/soak.sh" "$B/glibc/hv-swiotlb-recv" \
-		"$B/glibc/hvs-test-client" "$SHIPPED"
+	run_suite soak sh "$S/soak.sh" "$B/glibc/hv-swiotlb-recv" \
+		"$B/glibc/hvs-fake-guest" "$SHIPPED"
 }
 
 suite_hooks() {
-	run_suite "initramfs-hooks" sh "$T/hooks.sh" "$B/stage" "$B/glibc/hvs-test-peer"
+	run_suite hooks sh "$S/hooks.sh" "$B/stage" "$B/glibc/hvs-fake-host"
 }
 
 suite_images() {
-	run_suite "initramfs-images" sh "$T/initramfs.sh" "$B/stage"
+	run_suite images sh "$S/images.sh" "$B/stage"
 }
 
 suite_packages() {
-	[ -f "$T/packages.sh" ] || return 0
-	run_suite "packages" sh "$T/packages.sh" "$B"
+	run_suite packages sh "$S/packages.sh" "$B"
 }
 
 # The kernel as the oracle for the command-line parser.
 suite_difftest() {
-	run_suite "difftest" sh "$T/difftest/run.sh" "$B" 300000
+	run_suite difftest sh "$S/difftest.sh" "$B" 300000
 }
 
 # Every fuzz target briefly, so none of them can rot (make fuzz runs longer).
 suite_fuzz() {
-	run_suite "fuzz-short" sh "$T/fuzz/run.sh" "$B" 5
+	run_suite fuzz sh "$S/fuzz.sh" "$B" 5
 }
 
-# Real boots under QEMU, for every generator, from the packages' own files
-# when they were built, else from the staging tree.
+# Real boots under QEMU, for every generator.
 suite_boot() {
-	tree=$B/stage
-	[ -d "$B/packages/deb-root" ] && tree=$B/packages/deb-root
-	if sh "$T/boot/build-images.sh" "$tree" "$B/glibc/hv-swiotlb-recv" "$B/boot" \
-		>"$LOGS/boot-images.log" 2>&1; then
-		count boot-images 1 0
-	else
-		count boot-images 0 1
-		tail -n 20 "$LOGS/boot-images.log"
-	fi
-	run_suite "boot-scenarios" sh "$T/boot/scenarios.sh" "$B/boot"
+	run_suite boot sh "$S/boot.sh" "$B"
 }
 
 suite_binary() {
 	for v in klibc musl; do
 		[ -x "$B/$v/hv-swiotlb" ] || continue
-		run_suite "$v-binary" sh "$T/static-binary.sh" "$B/$v/hv-swiotlb" "$v" \
-			"$B/glibc/hvs-test-peer"
+		run_suite "binary-$v" sh "$S/binary.sh" "$B/$v/hv-swiotlb" "$v" \
+			"$B/glibc/hvs-fake-host"
 	done
 }
 
 suite_lint() {
-	run_suite "lint" sh "$T/lint.sh" "$B"
+	run_suite lint sh "$S/lint.sh" "$B"
 }
 
 for s in $SUITES; do

@@ -3,7 +3,7 @@
  * Written from the behaviour of lib/cmdline.c, lib/vsprintf.c,
  * kernel/params.c and the hv_pci patch's early_param handler. Every quirk
  * here is deliberate: the tool must reach the kernel's answer, not a
- * "better" one. tests/cmdline-table.txt pins each rule.
+ * "better" one. tests/data/cmdline-table.txt pins each rule.
  */
 #include "kcmdline.h"
 

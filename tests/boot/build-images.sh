@@ -17,14 +17,18 @@ set -eu
 STAGE=$(cd "$1" && pwd)
 RECV=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 RELAY=$(dirname "$RECV")/hvtest-relay
+# Units and the sleep hook where this tree has them: usr/lib in a staging
+# tree, lib in a bookworm package.
+UNITDIR=$(dirname "$(find "$STAGE" -type f -name hv-swiotlb-initrd.service | head -n 1)")
+SLEEP_HOOK=$(find "$STAGE" -path '*/system-sleep/hv-swiotlb' | head -n 1)
 OUT=$3
 shift 3
 IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit dracut-ng-102-systemd \
 	dracut-ng-102-shell dracut-ng-111-systemd dracut-ng-111-shell}
 wanted() { case " $IMAGES " in *" $1 "*) return 0 ;; esac; return 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib-images.sh
-. "$HERE/../lib-images.sh"
+# shellcheck source=tests/lib/images.sh
+. "$HERE/../lib/images.sh"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -50,8 +54,7 @@ install -m 0755 "$HERE/rootfs-init" "$OUT/rootdir/sbin/init"
 install -D -m 0755 "$STAGE/usr/sbin/hv-swiotlb" "$OUT/rootdir/usr/sbin/hv-swiotlb"
 install -D -m 0755 "$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot" \
 	"$OUT/rootdir/usr/lib/hv-swiotlb/hv-swiotlb-boot"
-install -D -m 0755 "$STAGE/usr/lib/systemd/system-sleep/hv-swiotlb" \
-	"$OUT/rootdir/usr/lib/systemd/system-sleep/hv-swiotlb"
+install -D -m 0755 "$SLEEP_HOOK" "$OUT/rootdir/usr/lib/systemd/system-sleep/hv-swiotlb"
 install -D -m 0755 "$RELAY" "$OUT/rootdir/usr/bin/hvtest-relay"
 # And for the scenarios that run the receiver outside the guest.
 install -m 0755 "$RELAY" "$OUT/hvtest-relay"
@@ -78,7 +81,7 @@ build_dracut() { # NAME TREE DRACUT [extra dracut args]
 	shift 3
 	dracutbasedir=$tree HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb \
 		HV_SWIOTLB_BOOT=$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot \
-		HV_SWIOTLB_UNITDIR=$STAGE/usr/lib/systemd/system \
+		HV_SWIOTLB_UNITDIR=$UNITDIR \
 		HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_RELAY=$RELAY \
 		"$cmd" --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
 		--no-hostonly --add "hv-swiotlb hv-swiotlb-test" --kver "$KVER" \

@@ -11,8 +11,8 @@ set -u
 OUT=$(cd "$1" && pwd) || exit 1
 shift
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib.sh
-. "$HERE/../lib.sh"
+# shellcheck source=tests/lib/report.sh
+. "$HERE/../lib/report.sh"
 
 KVER=$(cat "$OUT/kver")
 KERNEL=/boot/vmlinuz-$KVER

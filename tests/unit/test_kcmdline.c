@@ -9,9 +9,9 @@
 #include "numbers.h"
 #include "table.h"
 
-static const char *table_path = "tests/cmdline-table.txt";
+static const char *table_path = "tests/data/cmdline-table.txt";
 
-/* Every row of tests/cmdline-table.txt, one assertion pair per row. */
+/* Every row of tests/data/cmdline-table.txt, one assertion pair per row. */
 static void test_table(void **state)
 {
 	static char scratch[8192];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * the tests/vectors files, the byte-exact examples of hv-swiotlb-protocol(7),
+ * the tests/data/vectors files, the byte-exact examples of hv-swiotlb-protocol(7),
  * against the code: every valid frame decodes to its fields and encodes
  * back to the same bytes; every invalid one is refused for its reason,
  * and the receiver answers (or hangs up) as the page says.
@@ -16,7 +16,7 @@
 #include "wire.h"
 #include "table.h"
 
-static const char *vec_dir = "tests/vectors";
+static const char *vec_dir = "tests/data/vectors";
 
 struct vec {
 	char kind[16], expect[32], answer[16], boot_id[40];

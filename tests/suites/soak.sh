@@ -12,8 +12,8 @@ set -u
 RECV=$1
 CLIENT=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib.sh
-. "$HERE/lib.sh"
+# shellcheck source=tests/lib/report.sh
+. "$HERE/../lib/report.sh"
 
 GUESTS=200
 WARM=2       # boots per guest before the measures are taken
@@ -153,7 +153,7 @@ t_begin "--list, while it runs: every guest the soak recorded, at its last boot"
 "$RECV" --list --json --state-dir "$WORK/state" >"$WORK/list.json" 2>"$WORK/list.err"
 expect_eq "exit" 0 "$?"
 expect_eq "guests listed" $GUESTS "$(grep -c '"applied":true' "$WORK/list.json")"
-# make_boot() in tests/client.c: bytes 0-1 the guest, 2-3 the boot, 15 0x42.
+# make_boot() in tests/fakes/fake-guest.c: bytes 0-1 the guest, 2-3 the boot, 15 0x42.
 last=$(printf '%04x' $((WARM + BOOTS - 1)))
 expect_eq "at the last boot, with the soak's range" $GUESTS "$(grep -c "\"boot_id\":\"....${last}-0000-0000-0000-000000000042\",\"base\":\"0x8000000\",\"size\":67108864" "$WORK/list.json")"
 "$RECV" --list --state-dir "$WORK/state" "unix:$WORK/g7" >"$WORK/list7.txt"

@@ -1,16 +1,16 @@
 #!/bin/sh
 # `hv-swiotlb --dry-run --cmdline-file F --sysfs-root D` must give the
 # kernel's answer (cmdline_size and cmdline_param) for every row of
-# tests/cmdline-table.txt, the same table the C unit test reads. Each row
+# tests/data/cmdline-table.txt, the same table the C unit test reads. Each row
 # is the kernel's line: F holds it as /proc/cmdline does, with one newline
 # added, and once more without it.
 #
 #   tests/dry-run-table.sh TOOL [TABLE]
 set -u
 TOOL=$1
-TABLE=${2:-$(dirname "$0")/cmdline-table.txt}
-# shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
+TABLE=${2:-$(dirname "$0")/../data/cmdline-table.txt}
+# shellcheck source=tests/lib/report.sh
+. "$(dirname "$0")/../lib/report.sh"
 
 WORK=$(mktemp -d /tmp/hvs-dr-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

@@ -9,10 +9,10 @@
 set -u
 TOOL=$1
 PEER=$2
-# shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/lib-fixtures.sh
-. "$(dirname "$0")/lib-fixtures.sh"
+# shellcheck source=tests/lib/report.sh
+. "$(dirname "$0")/../lib/report.sh"
+# shellcheck source=tests/lib/fixtures.sh
+. "$(dirname "$0")/../lib/fixtures.sh"
 
 WORK=$(mktemp -d /tmp/hvs-it-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

@@ -1,52 +1,52 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * hvs-test-client: well-behaved, hostile and bulk guests for the
+ * hvs-fake-guest: well-behaved, hostile and bulk guests for the
  * receiver's tests, speaking through the real wire module.
  *
- *   hvs-test-client send PATH [--base B] [--size S] [--boot UUID]
+ *   hvs-fake-guest send PATH [--base B] [--size S] [--boot UUID]
  *                   [--version V] [--flags F] [--bytewise MS]
  *       one record; prints result=<ack status>|closed|timeout
- *   hvs-test-client truncated|oversized|bad-crc|trailing PATH
+ *   hvs-fake-guest truncated|oversized|bad-crc|trailing PATH
  *       one malformed frame; prints what came back
- *   hvs-test-client silent PATH N MS
+ *   hvs-fake-guest silent PATH N MS
  *       N connections that say nothing for MS milliseconds
- *   hvs-test-client load PREFIX GUESTS BOOTS
+ *   hvs-fake-guest load PREFIX GUESTS BOOTS
  *       GUESTS processes, guest g on PREFIXg, BOOTS boots each, every
  *       record sent twice; prints accepted=, duplicate=, other=
- *   hvs-test-client flood PATH N close|garbage
+ *   hvs-fake-guest flood PATH N close|garbage
  *       N connections, one after the other, that close at once or send
  *       garbage; prints done=
- *   hvs-test-client soak PREFIX GUESTS BOOTS [FIRST]
+ *   hvs-fake-guest soak PREFIX GUESTS BOOTS [FIRST]
  *       GUESTS processes; for each boot (FIRST to FIRST+BOOTS-1) of each guest: the record until it
  *       is accepted ('failed' and closed connections are retried, as a
  *       receiver out of descriptors may give them), the same again
  *       (duplicate), another range (conflict); prints the counts, and
  *       wrong= for every answer the protocol's rules do not allow
- *   hvs-test-client state-name < PEER
+ *   hvs-fake-guest state-name < PEER
  *       the state file name hv-swiotlb-recv(8) documents for PEER, written
  *       here from the page, not from the receiver's code
- *   hvs-test-client soak-check PREFIX GUESTS LAST
+ *   hvs-fake-guest soak-check PREFIX GUESTS LAST
  *       after a restart: each guest's boot LAST is still decided
  *       (duplicate, and conflict for another range); prints the counts
- *   hvs-test-client collide PATH
+ *   hvs-fake-guest collide PATH
  *       another path of the same length whose peer name (unix:PATH) cleans
  *       to the same state file name and has the same CRC-32C, as a tenant
  *       who names VMs could forge: PATH's '_' bytes become '_' or '+'
- *   hvs-test-client stalled-tty PIDFILE CMD [ARG]...
+ *   hvs-fake-guest stalled-tty PIDFILE CMD [ARG]...
  *       CMD with its standard output on a terminal (a pty) that nobody
  *       reads, as a stalled ssh session; CMD's pid in PIDFILE; exits as
  *       CMD does, printing exit=N
- *   hvs-test-client storm PREFIX PATHS GUESTS RATE LATENCY_FILE
+ *   hvs-fake-guest storm PREFIX PATHS GUESTS RATE LATENCY_FILE
  *       a boot storm, open loop: GUESTS guests arriving at RATE per second,
  *       guest g on PREFIX(g % PATHS) with a boot id of its own, each one
  *       connection and one record; the latency from connect() to the
  *       acknowledgement of each, in microseconds, in LATENCY_FILE; prints
  *       accepted=, other=, behind_us= (how late the last start was)
- *   hvs-test-client notify-listen PATH|@NAME MS OUT|--stall
+ *   hvs-fake-guest notify-listen PATH|@NAME MS OUT|--stall
  *       a systemd manager's notification socket for MS milliseconds: each
  *       datagram as one line of OUT, its newlines as spaces; with --stall
  *       it binds and never reads, as a manager that hangs
- *   hvs-test-client hold PREFIX PATHS N SECONDS
+ *   hvs-fake-guest hold PREFIX PATHS N SECONDS
  *       N idle connections spread over PREFIX0..PREFIX(PATHS-1), each one
  *       opened again when the receiver closes it, for SECONDS; prints
  *       opened= once all are open, then reopened= at the end
@@ -712,7 +712,7 @@ int main(int argc, char **argv)
 		return hold(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
 			    (unsigned)atoi(argv[5]));
 	if (argc < 3) {
-		fprintf(stderr, "usage: see tests/client.c\n");
+		fprintf(stderr, "usage: see tests/fakes/fake-guest.c\n");
 		return 2;
 	}
 	mode = argv[1];

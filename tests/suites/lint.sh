@@ -7,8 +7,9 @@
 #   tests/lint.sh [BUILD]
 set -u
 B=$(cd "${1:-build}" 2>/dev/null && pwd)
-cd "$(dirname "$0")/.." || exit 1
-. tests/lib.sh
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/lib/report.sh
+. tests/lib/report.sh
 
 shell_files=$(
 	{
@@ -99,7 +100,8 @@ t_end
 
 for cc in gcc clang; do
 	t_begin "$cc -Wall -Wextra -Werror: every C file"
-	for f in src/common/*.c src/guest/*.c src/host/*.c tests/*.c tests/unit/*.c tests/fuzz/*.c; do
+	for f in src/common/*.c src/guest/*.c src/host/*.c tests/fakes/*.c tests/boot/*.c \
+		tests/difftest/*.c tests/unit/*.c tests/fuzz/*.c; do
 		case "$f" in
 		src/host/* | tests/unit/test_recv.c | tests/unit/test_vectors.c | \
 			tests/fuzz/fuzz_record.c | tests/fuzz/fuzz_recv_stream.c | tests/fuzz/fuzz_state.c) inc=src/host ;;

@@ -11,8 +11,8 @@
 set -u
 D=$(cd "$1" && pwd) || exit 1
 PEER=$2
-# shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib/report.sh
+. "$(dirname "$0")/../lib/report.sh"
 
 WORK=$(mktemp -d /tmp/hvs-hooks-XXXXXX)
 PEER_PID=""

@@ -9,9 +9,9 @@
 set -u
 B=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/.." && pwd)
-# shellcheck source=tests/lib.sh
-. "$HERE/lib.sh"
+TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/lib/report.sh
+. "$HERE/../lib/report.sh"
 
 VERSION=$(sed -n 's/^VERSION := //p' "$TOP/Makefile")
 P=$B/packages

@@ -10,8 +10,8 @@ CASES=$2
 SEED=${3:-0x9e3779b97f4a7c15}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-# shellcheck source=tests/lib.sh
-. "$HERE/../lib.sh"
+# shellcheck source=tests/lib/report.sh
+. "$HERE/../lib/report.sh"
 OUT=$B/difftest
 
 tarball() {
@@ -30,11 +30,11 @@ fi
 
 t_begin "the kernel's parser compiles from $(basename "$TAR")"
 if [ ! -f "$OUT/kernel_parse.c" ] || [ "$(cat "$OUT/source" 2>/dev/null)" != "$TAR" ]; then
-	sh "$HERE/extract.sh" "$TAR" "$OUT" || t_fail "extracting from $TAR failed"
+	sh "$HERE/../difftest/extract.sh" "$TAR" "$OUT" || t_fail "extracting from $TAR failed"
 	echo "$TAR" >"$OUT/source"
 fi
 cc -std=gnu11 -O2 -Wall -Wextra -I"$TOP/src/common" -I"$TOP/src/guest" -I"$OUT" \
-	-o "$OUT/difftest" "$HERE/difftest.c" "$OUT/kernel_parse.c" "$TOP/src/guest/kcmdline.c" \
+	-o "$OUT/difftest" "$HERE/../difftest/difftest.c" "$OUT/kernel_parse.c" "$TOP/src/guest/kcmdline.c" \
 	"$TOP/src/common/numbers.c" 2>"$OUT/cc.log" ||
 	t_fail "$(head -n 5 "$OUT/cc.log")"
 t_end

@@ -11,11 +11,11 @@ set -u
 TOOL=$1
 PEER=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib.sh
-. "$HERE/lib.sh"
-# shellcheck source=tests/lib-fixtures.sh
-. "$HERE/lib-fixtures.sh"
-HANG=$(cd "$(dirname "$PEER")" && pwd)/libhvs-fault.so
+# shellcheck source=tests/lib/report.sh
+. "$HERE/../lib/report.sh"
+# shellcheck source=tests/lib/fixtures.sh
+. "$HERE/../lib/fixtures.sh"
+HANG=$(cd "$(dirname "$PEER")" && pwd)/libhvs-faults.so
 
 WORK=$(mktemp -d /tmp/hvs-attack-XXXXXX)
 PIDS=""

@@ -9,8 +9,8 @@ set -u
 BIN=$1
 LIBC=$2
 PEER=${3:-}
-# shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib/report.sh
+. "$(dirname "$0")/../lib/report.sh"
 SIZE_LIMIT=28672
 SYSCALL_LIMIT=40
 

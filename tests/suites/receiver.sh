@@ -7,10 +7,10 @@ set -u
 RECV=$1
 GUEST=$2
 CLIENT=$3
-# shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/lib-fixtures.sh
-. "$(dirname "$0")/lib-fixtures.sh"
+# shellcheck source=tests/lib/report.sh
+. "$(dirname "$0")/../lib/report.sh"
+# shellcheck source=tests/lib/fixtures.sh
+. "$(dirname "$0")/../lib/fixtures.sh"
 
 WORK=$(mktemp -d /tmp/hvs-recv-XXXXXX)
 RECV_PID=""

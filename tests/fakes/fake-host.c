@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * hvs-test-peer: a scripted host on a Unix socket for the integration
+ * hvs-fake-host: a scripted host on a Unix socket for the integration
  * tests. It decodes what the guest sends with the real wire module and
  * answers as told: well, badly, late or never.
  *
- *   hvs-test-peer --listen PATH --mode MODE [--listen-after MS]
+ *   hvs-fake-host --listen PATH --mode MODE [--listen-after MS]
  *                 [--max-wait MS] [--out FILE]
  *
  * Modes: accepted duplicate conflict invalid unsupported failed (answer
@@ -48,7 +48,7 @@ static long now_ms(void)
 
 static void die(const char *what)
 {
-	fprintf(stderr, "hvs-test-peer: %s: %s\n", what, strerror(errno));
+	fprintf(stderr, "hvs-fake-host: %s: %s\n", what, strerror(errno));
 	exit(2);
 }
 
@@ -78,7 +78,7 @@ static int read_record(int fd, struct hvs_record *r, enum hvs_wire_result *wr)
 static void write_all(int fd, const void *p, size_t n)
 {
 	if (write(fd, p, n) != (ssize_t)n)
-		fprintf(stderr, "hvs-test-peer: short write: %s\n", strerror(errno));
+		fprintf(stderr, "hvs-fake-host: short write: %s\n", strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		if (!strcmp(mode, modes[m]))
 			break;
 	if (!path || i != argc || m == sizeof(modes) / sizeof(modes[0])) {
-		fprintf(stderr, "usage: hvs-test-peer --listen PATH --mode MODE "
+		fprintf(stderr, "usage: hvs-fake-host --listen PATH --mode MODE "
 				"[--listen-after MS] [--max-wait MS] [--out FILE]\n");
 		return 2;
 	}

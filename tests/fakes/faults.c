@@ -4,7 +4,7 @@
  * be had on this machine.
  *
  *   HVS_HANG_PATH=S       a read() of a file whose path contains S blocks,
- *                         as a read on a hung filesystem does (tests/attack.sh)
+ *                         as a read on a hung filesystem does (tests/suites/attack.sh)
  *   HVS_HANG_MODE=eintr   a signal ends that read with EINTR (most filesystems)
  *   HVS_HANG_MODE=forever the read goes on after every signal, as one that
  *                         the kernel restarts would
@@ -18,7 +18,7 @@
  *   HVS_FAIL_PPOLL=N:E    the N-th ppoll() or epoll_pwait() fails with errno E
  *   HVS_SIGNAL_RENAME=N   rename() first raises signal N: a stop that comes
  *                         once the outcome is decided, as the status is
- *                         committed (tests/attack.sh)
+ *                         committed (tests/suites/attack.sh)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

@@ -13,18 +13,18 @@
 #   tests/recv-attack.sh RECV GUEST CLIENT
 #
 # Faults that cannot be had for real here (a full directory, a failing
-# poll) come from tests/fault.c through LD_PRELOAD: HVS_PRELOAD=1 when RECV
+# poll) come from tests/fakes/faults.c through LD_PRELOAD: HVS_PRELOAD=1 when RECV
 # is a dynamic build without ASan.
 set -u
 RECV=$1
 GUEST=$2
 CLIENT=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib.sh
-. "$HERE/lib.sh"
-# shellcheck source=tests/lib-fixtures.sh
-. "$HERE/lib-fixtures.sh"
-FAULT=$(cd "$(dirname "$CLIENT")" && pwd)/libhvs-fault.so
+# shellcheck source=tests/lib/report.sh
+. "$HERE/../lib/report.sh"
+# shellcheck source=tests/lib/fixtures.sh
+. "$HERE/../lib/fixtures.sh"
+FAULT=$(cd "$(dirname "$CLIENT")" && pwd)/libhvs-faults.so
 PRELOAD=${HVS_PRELOAD:-0}
 
 WORK=$(mktemp -d /tmp/hvs-recvatk-XXXXXX)

@@ -9,10 +9,10 @@ set -u
 D=$(cd "$1" && pwd) || exit 1
 # The binary as installed (stripped as shipped): the images must carry it.
 BIN=$D/usr/sbin/hv-swiotlb
-# shellcheck source=tests/lib.sh
-. "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/lib-images.sh
-. "$(dirname "$0")/lib-images.sh"
+# shellcheck source=tests/lib/report.sh
+. "$(dirname "$0")/../lib/report.sh"
+# shellcheck source=tests/lib/images.sh
+. "$(dirname "$0")/../lib/images.sh"
 
 WORK=$(mktemp -d /tmp/hvs-img-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
