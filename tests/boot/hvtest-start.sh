@@ -28,18 +28,18 @@ hvtest_start() {
     host)
         modprobe virtio_console 2>>/run/hvtest/modprobe.log
         hvtest-relay guest 18515 org.hvtest.relay 2>/run/hvtest/recv.log &
-        i=0
-        while [ $i -lt 100 ] && [ ! -s /run/hvtest/recv.log ]; do
-            sleep 0.05
-            i=$((i + 1))
-        done
+        hvtest_listening
         return 0
         ;;
     *) return 0 ;;
     esac
     hv-swiotlb-recv --vsock 18515 "$@" >/run/hvtest/recv.json 2>/run/hvtest/recv.log &
+    hvtest_listening
+}
+
+# Its first line says it listens (dracut images have no grep): up to 5 s.
+hvtest_listening() {
     i=0
-    # Its first line says it listens; dracut images have no grep.
     while [ $i -lt 100 ] && [ ! -s /run/hvtest/recv.log ]; do
         sleep 0.05
         i=$((i + 1))
