@@ -73,6 +73,10 @@ dracut_tree "$OUT/dracut" "$STAGE/usr/lib/dracut/modules.d/50hv-swiotlb" \
 	"$OUT/hvtest-module/99hv-swiotlb-test"
 : >"$OUT/dracut.conf"
 SHELL_INIT="systemd systemd-initrd dracut-systemd"
+# The test VM's devices and root filesystem, and no other driver: a generic
+# image would unpack and probe every module of the kernel at every boot
+# (over 30 MB, 3 s under TCG), for nothing the scenarios look at.
+DRIVERS="virtio_pci virtio_blk virtio_net virtio_console"
 
 build_dracut() { # NAME TREE DRACUT [extra dracut args]
 	name=$1
@@ -84,7 +88,8 @@ build_dracut() { # NAME TREE DRACUT [extra dracut args]
 		HV_SWIOTLB_UNITDIR=$UNITDIR \
 		HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_RELAY=$RELAY \
 		"$cmd" --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
-		--no-hostonly --add "hv-swiotlb hv-swiotlb-test" --kver "$KVER" \
+		--no-hostonly --drivers "$DRIVERS" --filesystems ext4 \
+		--add "hv-swiotlb hv-swiotlb-test" --kver "$KVER" \
 		--compress gzip --force "$@" "$OUT/$name.img" >"$OUT/$name.log" 2>&1
 }
 
@@ -93,7 +98,8 @@ build_unit() {
 	dracutbasedir=$OUT/dracut HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_RELAY=$RELAY \
 		HVTEST_UNIT=$STAGE \
 		dracut --conf "$OUT/dracut.conf" --confdir "$OUT/conf.d" --tmpdir "$OUT/tmp" \
-		--no-hostonly --add hv-swiotlb-test --omit hv-swiotlb --kver "$KVER" \
+		--no-hostonly --drivers "$DRIVERS" --filesystems ext4 \
+		--add hv-swiotlb-test --omit hv-swiotlb --kver "$KVER" \
 		--compress gzip --force "$OUT/dracut-unit.img" >"$OUT/dracut-unit.log" 2>&1
 }
 
@@ -101,6 +107,9 @@ build_unit() {
 build_initramfs_tools() {
 	rm -rf "$OUT/itconf"
 	cp -a /etc/initramfs-tools "$OUT/itconf"
+	# As dracut's images: the test VM's drivers, no others.
+	sed -i 's/^MODULES=.*/MODULES=list/' "$OUT/itconf/initramfs.conf"
+	printf '%s\n' $DRIVERS ext4 >"$OUT/itconf/modules"
 	mkdir -p "$OUT/itconf/hooks" "$OUT/itconf/scripts/init-premount" \
 		"$OUT/itconf/scripts/local-premount" "$OUT/itconf/scripts/init-top"
 	cp "$STAGE/usr/share/initramfs-tools/hooks/hv-swiotlb" "$OUT/itconf/hooks/"
