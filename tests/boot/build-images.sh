@@ -109,7 +109,7 @@ build_initramfs_tools() {
 	cp -a /etc/initramfs-tools "$OUT/itconf"
 	# As dracut's images: the test VM's drivers, no others.
 	sed -i 's/^MODULES=.*/MODULES=list/' "$OUT/itconf/initramfs.conf"
-	printf '%s\n' $DRIVERS ext4 >"$OUT/itconf/modules"
+	echo "$DRIVERS ext4" | tr ' ' '\n' >"$OUT/itconf/modules"
 	mkdir -p "$OUT/itconf/hooks" "$OUT/itconf/scripts/init-premount" \
 		"$OUT/itconf/scripts/local-premount" "$OUT/itconf/scripts/init-top"
 	cp "$STAGE/usr/share/initramfs-tools/hooks/hv-swiotlb" "$OUT/itconf/hooks/"
