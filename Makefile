@@ -61,8 +61,8 @@ DEPS := make gcc clang libclang-rt-14-dev libklibc-dev klibc-utils musl-tools \
 
 COMMON := errname fileio numbers text range wire
 GUEST := kcmdline options pool klog verdict deadline guard log status handoff run cli
-HOST := frame registry statedir exec execq listen admission connection events loop say sink \
-	notify activation list cli
+HOST := frame registry statedir unapplied exec execq listen admission connection events loop say \
+	sink notify activation list cli
 COMMON_SRC := $(addprefix src/common/,$(addsuffix .c,$(COMMON)))
 GUEST_LIB := $(COMMON_SRC) $(addprefix src/guest/,$(addsuffix .c,$(GUEST)))
 HOST_LIB := $(COMMON_SRC) $(addprefix src/host/,$(addsuffix .c,$(HOST)))
@@ -133,7 +133,7 @@ $(B)/glibc/hv-swiotlb-recv $(B)/clang/hv-swiotlb-recv $(B)/asan/hv-swiotlb-recv:
 
 # Unit tests (cmocka): the receiver's against its own sources, the rest
 # against the guest's.
-HOST_UNITS := test_recv test_vectors
+HOST_UNITS := test_recv test_vectors test_unapplied
 GUEST_UNITS := test_kcmdline test_options test_pool test_wire test_verdict test_status \
 	test_text
 UNITS := $(GUEST_UNITS) $(HOST_UNITS)

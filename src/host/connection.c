@@ -4,6 +4,7 @@
 #include "errname.h"
 #include "events.h"
 #include "say.h"
+#include "unapplied.h"
 #include "vsock.h"
 
 #include <errno.h>
@@ -83,11 +84,34 @@ static void send_ack(struct hvs_server *s, struct hvs_conn *c)
 	release(s, c); /* one record per connection: done */
 }
 
+/* What --list will say of a record answered status, not applied: 1, or 0 if nothing is kept. */
+static int unapplied_of(const struct hvs_server *s, const struct hvs_conn *c, uint16_t status,
+			struct hvs_unapplied *u)
+{
+	if (!s->reg->sd || status < HVS_ACK_CONFLICT)
+		return 0;
+	memset(u, 0, sizeof(*u));
+	u->answer = status;
+	u->has_range = c->has_rec;
+	if (c->has_rec) {
+		memcpy(u->d.boot_id, c->rec.boot_id, 16);
+		u->d.base = c->rec.base;
+		u->d.size = c->rec.size;
+	}
+	u->d.when = (long long)time(NULL);
+	return 1;
+}
+
 static void queue_ack(struct hvs_server *s, struct hvs_conn *c, uint64_t nonce,
 		      uint16_t status)
 {
+	char peer[HVS_PEER_MAX];
+	struct hvs_unapplied u;
+	int note = unapplied_of(s, c, status, &u);
 	struct hvs_ack a;
 
+	if (note) /* c may be gone once the answer is sent */
+		memcpy(peer, c->peer, sizeof(peer));
 	hvs_execq_forget(&s->execq, c);
 	/*
 	 * Back from --exec: on the list by age again, at its tail. Its deadline
@@ -104,11 +128,15 @@ static void queue_ack(struct hvs_server *s, struct hvs_conn *c, uint64_t nonce,
 	c->out_sent = 0;
 	c->phase = HVS_PHASE_WRITE;
 	send_ack(s, c); /* usually it all goes at once */
+	/* Kept for --list only now, so that it never holds up the answer. */
+	if (note)
+		hvs_unapplied_note(s->reg, peer, &u, hvs_now_ms());
 }
 
 /* The range is applied (ok) or not; with a state directory, only once saved. */
 static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char *how)
 {
+	struct hvs_peer *p = c->entry;
 	char id[37];
 	long long wall = (long long)time(NULL);
 
@@ -128,6 +156,8 @@ static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char
 	}
 	c->entry = NULL;
 	queue_ack(s, c, c->rec.nonce, ok ? HVS_ACK_ACCEPTED : HVS_ACK_FAILED);
+	if (ok) /* after the answer, as any note is */
+		hvs_unapplied_applied(s->reg, p);
 }
 
 static void start_exec(struct hvs_server *s, struct hvs_conn *c, long long now)
@@ -198,10 +228,13 @@ static void handle_frame(struct hvs_server *s, struct hvs_conn *c, long long now
 		release(s, c);
 		return;
 	case HVS_JUDGE_REPLY:
+		/* A record whose range is refused is kept with it; another frame has none. */
+		c->has_rec = hvs_record_decode(c->rd.buf, c->rd.have, &c->rec) == HVS_WIRE_OK;
 		say("%s: %s; answered '%s'", c->peer, why, hvs_ack_status_name(status));
 		queue_ack(s, c, nonce, status);
 		return;
 	case HVS_JUDGE_RECORD:
+		c->has_rec = 1;
 		decide(s, c, now);
 	}
 }

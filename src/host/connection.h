@@ -37,6 +37,7 @@ struct hvs_conn {
 	long long deadline;
 	struct hvs_frame_reader rd;
 	struct hvs_record rec;
+	int has_rec; /* rec was read from the frame (a refused one may have none) */
 	struct hvs_peer *entry; /* the registry's, while this one applies it */
 	pid_t child;
 	uint8_t out[HVS_ACK_V1_LEN];

@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One good file: a guest's decision (kind APPLIED, u.d) or its latest not applied. */
 struct row {
 	char peer[HVS_PEER_MAX];
-	struct hvs_decision d;
+	enum hvs_state_kind kind;
+	struct hvs_unapplied u;
 };
 
 struct listing {
@@ -54,11 +56,12 @@ static void print_damaged(const struct listing *ls, const char *file, const char
 }
 
 static void collect(void *arg, const char *file, const char *peer, const struct hvs_decision *d,
-		    const char *why)
+		    const struct hvs_unapplied *u, const char *why)
 {
 	struct listing *ls = arg;
+	struct row *r;
 
-	if (!d) {
+	if (!d && !u) {
 		ls->damaged = 1;
 		print_damaged(ls, file, why);
 		return;
@@ -67,8 +70,8 @@ static void collect(void *arg, const char *file, const char *peer, const struct 
 		return;
 	if (ls->n == ls->cap) {
 		size_t cap = ls->cap ? ls->cap * 2 : 64;
-		struct row *r = realloc(ls->rows, cap * sizeof(*r));
 
+		r = realloc(ls->rows, cap * sizeof(*r));
 		if (!r) {
 			ls->oom = 1;
 			return;
@@ -76,31 +79,78 @@ static void collect(void *arg, const char *file, const char *peer, const struct 
 		ls->rows = r;
 		ls->cap = cap;
 	}
-	snprintf(ls->rows[ls->n].peer, HVS_PEER_MAX, "%s", peer);
-	ls->rows[ls->n++].d = *d;
+	r = &ls->rows[ls->n++];
+	snprintf(r->peer, HVS_PEER_MAX, "%s", peer);
+	r->kind = d ? HVS_STATE_APPLIED : HVS_STATE_UNAPPLIED;
+	if (u) {
+		r->u = *u;
+	} else {
+		memset(&r->u, 0, sizeof(r->u));
+		r->u.d = *d;
+		r->u.has_range = 1;
+	}
 }
 
+/* By guest, its applied range first. */
 static int by_peer(const void *a, const void *b)
 {
-	return strcmp(((const struct row *)a)->peer, ((const struct row *)b)->peer);
+	const struct row *x = a, *y = b;
+	int c = strcmp(x->peer, y->peer);
+
+	return c ? c : (int)x->kind - (int)y->kind;
+}
+
+static void print_json(const struct row *r, const char *id, const char *stamp)
+{
+	char peer[HVS_JSON_PEER_MAX], range[128];
+
+	hvs_json_string(peer, sizeof(peer), r->peer);
+	if (r->u.has_range)
+		snprintf(range, sizeof(range), "\"boot_id\":\"%s\",\"base\":\"0x%llx\",\"size\":%llu",
+			 id, (unsigned long long)r->u.d.base, (unsigned long long)r->u.d.size);
+	else
+		snprintf(range, sizeof(range), "\"boot_id\":null,\"base\":null,\"size\":null");
+	if (r->kind == HVS_STATE_APPLIED)
+		out(1, "{\"peer\":\"%s\",%s,\"time\":\"%s\",\"applied\":true}\n", peer, range,
+		    stamp);
+	else
+		out(1, "{\"peer\":\"%s\",%s,\"time\":\"%s\",\"applied\":false,\"answer\":\"%s\"}\n",
+		    peer, range, stamp, hvs_ack_status_name(r->u.answer));
 }
 
 static void print_row(const struct listing *ls, const struct row *r)
 {
-	char peer[HVS_JSON_PEER_MAX], id[37], stamp[32];
+	char peer[HVS_JSON_PEER_MAX], id[37], stamp[32], state[40];
 
-	hvs_uuid_format(r->d.boot_id, id);
-	hvs_utc_stamp(r->d.when, stamp, sizeof(stamp));
+	hvs_uuid_format(r->u.d.boot_id, id);
+	hvs_utc_stamp(r->u.d.when, stamp, sizeof(stamp));
 	if (ls->json) {
-		hvs_json_string(peer, sizeof(peer), r->peer);
-		out(1, "{\"peer\":\"%s\",\"boot_id\":\"%s\",\"base\":\"0x%llx\","
-			     "\"size\":%llu,\"time\":\"%s\",\"applied\":true}\n", peer, id,
-			     (unsigned long long)r->d.base, (unsigned long long)r->d.size, stamp);
+		print_json(r, id, stamp);
 		return;
 	}
 	hvs_escape(peer, sizeof(peer), r->peer, strlen(r->peer), NULL);
-	out(1, "%-40s %s 0x%08llx %10llu %s applied\n", peer, id,
-		     (unsigned long long)r->d.base, (unsigned long long)r->d.size, stamp);
+	if (r->kind == HVS_STATE_APPLIED)
+		snprintf(state, sizeof(state), "applied");
+	else
+		snprintf(state, sizeof(state), "not applied: %s", hvs_ack_status_name(r->u.answer));
+	if (r->u.has_range)
+		out(1, "%-40s %s 0x%08llx %10llu %s %s\n", peer, id, (unsigned long long)r->u.d.base,
+		    (unsigned long long)r->u.d.size, stamp, state);
+	else
+		out(1, "%-40s %-36s %-10s %10s %s %s\n", peer, "-", "-", "-", stamp, state);
+}
+
+/*
+ * A guest's latest not applied is out of date once a range of it is applied
+ * after it: the receiver removes that file then, and should it be left (a
+ * crash in between), it is not shown.
+ */
+static int out_of_date(const struct listing *ls, size_t i)
+{
+	const struct row *r = &ls->rows[i], *before = i ? &ls->rows[i - 1] : NULL;
+
+	return r->kind == HVS_STATE_UNAPPLIED && before && before->kind == HVS_STATE_APPLIED &&
+	       strcmp(before->peer, r->peer) == 0 && r->u.d.when < before->u.d.when;
 }
 
 int hvs_list_run(const char *dir, int json, const char *peer)
@@ -123,7 +173,8 @@ int hvs_list_run(const char *dir, int json, const char *peer)
 		out(1, "%-40s %-36s %-10s %10s %-20s %s\n", "PEER", "BOOT ID", "BASE",
 			     "SIZE", "TIME (UTC)", "STATE");
 	for (i = 0; i < ls.n; i++)
-		print_row(&ls, &ls.rows[i]);
+		if (!out_of_date(&ls, i))
+			print_row(&ls, &ls.rows[i]);
 	free(ls.rows);
 	if (ls.oom)
 		out(2, "hv-swiotlb-recv: out of memory: the listing is incomplete\n");
@@ -131,7 +182,7 @@ int hvs_list_run(const char *dir, int json, const char *peer)
 		char p[4 * HVS_PEER_MAX];
 
 		hvs_escape(p, sizeof(p), peer, strlen(peer), NULL);
-		out(2, "hv-swiotlb-recv: nothing applied is recorded for %s\n", p);
+		out(2, "hv-swiotlb-recv: nothing is recorded for %s\n", p);
 	}
 	return ls.oom ? 1 : ls.damaged ? HVS_LIST_DAMAGED : peer && !ls.n ? HVS_LIST_NONE : 0;
 }

@@ -3,8 +3,10 @@
  * hv-swiotlb-recv --list: what the state directory holds, for an operator
  * (a table) or a script (JSON lines), read-only and by the receiver's own
  * rules (statedir.h): a damaged file is named, never shown, never moved.
- * It reads only whole files that the receiver renamed into place, so it
- * may run while the receiver does.
+ * Each guest has a line for the range last applied, and one for its latest
+ * announcement not applied (unapplied.h) when that came after it. It
+ * reads only whole files that the receiver renamed into place, so it may
+ * run while the receiver does.
  */
 #ifndef HVS_LIST_H
 #define HVS_LIST_H

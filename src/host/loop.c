@@ -3,6 +3,7 @@
 
 #include "errname.h"
 #include "say.h"
+#include "unapplied.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -151,7 +152,7 @@ static void dispatch(struct hvs_loop *L, uint64_t data, long long now)
 /* What happened outside epoll_pwait, and how long it may wait now. */
 static int before_wait(struct hvs_loop *L, long long now)
 {
-	long long next = hvs_server_expire(L->srv, now), w;
+	long long next = hvs_unapplied_due(L->reg, now, hvs_server_expire(L->srv, now)), w;
 
 	if (got_child) {
 		got_child = 0;

@@ -20,6 +20,7 @@
 #include "say.h"
 #include "sink.h"
 #include "statedir.h"
+#include "unapplied.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -142,6 +143,7 @@ static int serve(struct hvs_recv_config *cfg, struct hvs_loop *L)
 	L->reg = &reg;
 	rc = hvs_loop_run(L);
 	hvs_server_stop(&srv);
+	hvs_unapplied_flush(&reg, hvs_now_ms()); /* what waits for its turn is not lost */
 out:
 	for (i = 0; i < n; i++)
 		hvs_listen_close(&lis[i]);

@@ -57,6 +57,34 @@ static void touch(struct hvs_registry *r, struct hvs_peer *p)
 	r->newest = p;
 }
 
+void hvs_registry_due_drop(struct hvs_registry *r, struct hvs_peer *p)
+{
+	struct hvs_peer_notes *n = &p->notes;
+
+	if (!n->on_due)
+		return;
+	*(n->due_older ? &n->due_older->notes.due_newer : &r->due_oldest) = n->due_newer;
+	*(n->due_newer ? &n->due_newer->notes.due_older : &r->due_newest) = n->due_older;
+	n->due_older = n->due_newer = NULL;
+	n->on_due = 0;
+}
+
+/* Written now: the newest of the due list, which is so in the order of written_ms. */
+void hvs_registry_due_push(struct hvs_registry *r, struct hvs_peer *p)
+{
+	hvs_registry_due_drop(r, p);
+	p->notes.due_older = r->due_newest;
+	*(r->due_newest ? &r->due_newest->notes.due_newer : &r->due_oldest) = p;
+	r->due_newest = p;
+	p->notes.on_due = 1;
+}
+
+/* A note of p waits, or was just written: p stays, or the bound on its writes would not hold. */
+static int notes_waiting(const struct hvs_peer *p)
+{
+	return p->notes.has_pending || p->notes.on_due;
+}
+
 static void forget(struct hvs_registry *r, struct hvs_peer *p)
 {
 	struct hvs_peer **pp = bucket(r, p->name);
@@ -65,6 +93,7 @@ static void forget(struct hvs_registry *r, struct hvs_peer *p)
 		pp = &(*pp)->chain;
 	*pp = p->chain;
 	lru_unlink(r, p);
+	hvs_registry_due_drop(r, p);
 	memset(p, 0, sizeof(*p));
 	p->chain = r->free;
 	r->free = p;
@@ -108,18 +137,42 @@ static void remember(struct hvs_registry *r, const char *name, const struct hvs_
 	p->has_applied = 1;
 }
 
+static void remember_note(struct hvs_registry *r, const char *name, const struct hvs_unapplied *u)
+{
+	struct hvs_peer *p = find(r, name);
+
+	if (!p)
+		p = take(r, name);
+	if (!p)
+		return;
+	p->notes.written = *u;
+	p->notes.on_disk = 1;
+}
+
+/* A miss of the cache: what the state directory holds of the peer, now in memory. */
+static struct hvs_peer *from_disk(struct hvs_registry *r, const char *name)
+{
+	struct hvs_decision d;
+	struct hvs_unapplied u;
+
+	if (!r->sd)
+		return NULL;
+	if (hvs_statedir_load(r->sd, name, &d) == 1)
+		remember(r, name, &d);
+	if (hvs_statedir_load_note(r->sd, name, &u) == 1)
+		remember_note(r, name, &u);
+	return find(r, name);
+}
+
 enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *peer,
 					  const uint8_t boot_id[16], uint64_t base,
 					  uint64_t size)
 {
 	struct hvs_peer *p = find(r, peer);
-	struct hvs_decision d;
 
 	/* Memory is a cache of the state directory: look there before deciding. */
-	if (!p && r->sd && hvs_statedir_load(r->sd, peer, &d) == 1) {
-		remember(r, peer, &d);
-		p = find(r, peer);
-	}
+	if (!p)
+		p = from_disk(r, peer);
 	/*
 	 * One apply per guest at a time, whatever its boot id: the peer is
 	 * owned by the connection that started it until that one finishes.
@@ -166,18 +219,21 @@ int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long
 		else
 			p->applied = p->pending, p->has_applied = 1;
 	}
-	if (!p->has_applied)
+	if (!p->has_applied && !notes_waiting(p))
 		forget(r, p); /* nothing to keep */
 	return rc;
 }
 
 static void remember_cb(void *arg, const char *file, const char *peer,
-			const struct hvs_decision *d, const char *why)
+			const struct hvs_decision *d, const struct hvs_unapplied *u,
+			const char *why)
 {
 	(void)file;
 	(void)why;
 	if (d)
 		remember(arg, peer, d);
+	if (u)
+		remember_note(arg, peer, u);
 }
 
 int hvs_registry_reload(struct hvs_registry *r)
@@ -187,8 +243,31 @@ int hvs_registry_reload(struct hvs_registry *r)
 	if (!r->sd)
 		return 0;
 	(void)hvs_statedir_reopen(r->sd); /* logged; the old one stays in use */
-	for (i = 0; i < r->cap; i++)
-		if (r->peers[i].used && !r->peers[i].applying)
-			forget(r, &r->peers[i]);
+	for (i = 0; i < r->cap; i++) {
+		struct hvs_peer *p = &r->peers[i];
+
+		if (!p->used || p->applying)
+			continue;
+		if (!notes_waiting(p)) {
+			forget(r, p);
+			continue;
+		}
+		/* Kept for its note's bound, but what is on disk is read again. */
+		p->has_applied = 0;
+		p->notes.on_disk = 0;
+	}
 	return hvs_statedir_scan(r->sd, remember_cb, r);
+}
+
+struct hvs_peer *hvs_registry_peer(struct hvs_registry *r, const char *peer)
+{
+	struct hvs_peer *p = find(r, peer);
+
+	if (!p)
+		p = from_disk(r, peer);
+	if (!p)
+		p = take(r, peer);
+	if (p)
+		touch(r, p);
+	return p;
 }

@@ -10,6 +10,10 @@
  * memory is a cache of it: a peer not in memory is looked up on disk before
  * anything is decided, and nothing counts as applied until it is on disk.
  * Lookups are by hash, eviction of the least recently heard from is O(1).
+ * Each peer also carries what unapplied.c keeps of its announcements that
+ * were not applied (struct hvs_peer_notes), which the rules never read:
+ * the registry only keeps such a peer in memory while a note of it waits
+ * or was just written, so that the bound on its writes holds.
  */
 #ifndef HVS_REGISTRY_H
 #define HVS_REGISTRY_H
@@ -19,6 +23,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A peer's announcements not applied, in memory: unapplied.c's. */
+struct hvs_peer_notes {
+	struct hvs_unapplied written; /* what its NAME.unapplied holds, if on_disk */
+	struct hvs_unapplied pending; /* the latest, waiting for its turn, if has_pending */
+	int on_disk, has_pending;
+	int on_due;                   /* written in the last HVS_UNAPPLIED_GAP_MS */
+	long long written_ms;         /* when it was last written, monotonic */
+	struct hvs_peer *due_older, *due_newer;
+};
+
 struct hvs_peer {
 	char name[HVS_PEER_MAX];
 	int used;
@@ -27,6 +41,7 @@ struct hvs_peer {
 	struct hvs_decision applied, pending;
 	struct hvs_peer *chain;         /* in its bucket, or the free list */
 	struct hvs_peer *older, *newer; /* least recently heard from first */
+	struct hvs_peer_notes notes;
 };
 
 struct hvs_registry {
@@ -35,6 +50,7 @@ struct hvs_registry {
 	struct hvs_peer **buckets;
 	size_t nbuckets; /* a power of two */
 	struct hvs_peer *oldest, *newest, *free;
+	struct hvs_peer *due_oldest, *due_newest; /* notes.on_due, by written_ms */
 	struct hvs_statedir *sd; /* NULL: memory only */
 };
 
@@ -67,7 +83,18 @@ int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long
 /*
  * SIGHUP: open the state directory again by its path, forget what is
  * applied, and read it all again. The number of guests read, or -1.
+ * A note waiting or just written is kept, so that its bound holds.
  */
 int hvs_registry_reload(struct hvs_registry *r);
+
+/*
+ * For the notes: the peer, read from the state directory if it is not in
+ * memory, made if it is in neither; NULL when every slot is mid-apply.
+ */
+struct hvs_peer *hvs_registry_peer(struct hvs_registry *r, const char *peer);
+
+/* Onto the due list, as its newest (just written); off it. */
+void hvs_registry_due_push(struct hvs_registry *r, struct hvs_peer *p);
+void hvs_registry_due_drop(struct hvs_registry *r, struct hvs_peer *p);
 
 #endif

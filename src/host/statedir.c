@@ -41,14 +41,35 @@ void hvs_statedir_file_name(const char *peer, unsigned slot, char *out, size_t c
 			 slot);
 }
 
+/* A slot's name for a kind of file: the decision's, or it with HVS_STATEDIR_UNAPPLIED. */
+static void kind_name(const char *peer, unsigned slot, enum hvs_state_kind kind, char *out,
+		      size_t cap)
+{
+	size_t n;
+
+	hvs_statedir_file_name(peer, slot, out, cap);
+	n = strlen(out);
+	if (kind == HVS_STATE_UNAPPLIED)
+		snprintf(out + n, cap - n, "%s", HVS_STATEDIR_UNAPPLIED);
+}
+
+/* The kind of file a name is for: what it ends with says. */
+static enum hvs_state_kind kind_of(const char *name)
+{
+	size_t n = strlen(name), k = sizeof(HVS_STATEDIR_UNAPPLIED) - 1;
+
+	return n > k && strcmp(name + n - k, HVS_STATEDIR_UNAPPLIED) == 0 ? HVS_STATE_UNAPPLIED
+									 : HVS_STATE_APPLIED;
+}
+
 /* Which of peer's slots the file name is, or -1 if it is none of them. */
-static int slot_of(const char *peer, const char *name)
+static int slot_of(const char *peer, const char *name, enum hvs_state_kind kind)
 {
 	char want[HVS_STATEDIR_NAME_MAX];
 	unsigned k;
 
 	for (k = 0; k < HVS_STATEDIR_SLOTS; k++) {
-		hvs_statedir_file_name(peer, k, want, sizeof(want));
+		kind_name(peer, k, kind, want, sizeof(want));
 		if (strcmp(want, name) == 0)
 			return (int)k;
 	}
@@ -152,22 +173,55 @@ void hvs_statedir_close(struct hvs_statedir *sd)
 	sd->dirfd = -1;
 }
 
-/* The file's text: the peer escaped (text.c), so that any name reads back. */
-static int format(const char *peer, const struct hvs_decision *d, char *text, size_t cap)
+/*
+ * The file's text: the peer escaped (text.c), so that any name reads back.
+ * A decision is these five lines; an announcement not applied adds its
+ * answer, and has no boot_id, base and size lines when it held no record.
+ */
+static int format(const char *peer, enum hvs_state_kind kind, const struct hvs_unapplied *u,
+		  char *text, size_t cap)
 {
-	char id[37], esc[ESCAPED_PEER_MAX];
+	char id[37], esc[ESCAPED_PEER_MAX], range[128] = "";
 	int n;
 
 	hvs_escape(esc, sizeof(esc), peer, strlen(peer), NULL);
-	hvs_uuid_format(d->boot_id, id);
-	n = snprintf(text, cap, "peer=%s\nboot_id=%s\nbase=0x%llx\nsize=%llu\ntime=%lld\n",
-		     esc, id, (unsigned long long)d->base, (unsigned long long)d->size, d->when);
+	hvs_uuid_format(u->d.boot_id, id);
+	if (u->has_range)
+		snprintf(range, sizeof(range), "boot_id=%s\nbase=0x%llx\nsize=%llu\n", id,
+			 (unsigned long long)u->d.base, (unsigned long long)u->d.size);
+	n = snprintf(text, cap, "peer=%s\n%stime=%lld\n", esc, range, u->d.when);
+	if (kind == HVS_STATE_UNAPPLIED && n > 0 && (size_t)n < cap)
+		n += snprintf(text + n, cap - (size_t)n, "answer=%s\n",
+			      hvs_ack_status_name(u->answer));
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
-/* One value, by its key (k: the line's number); 0 or -1 with *why. */
+/* A decision as the one form the file functions take. */
+static struct hvs_unapplied as_entry(const struct hvs_decision *d)
+{
+	struct hvs_unapplied u;
+
+	memset(&u, 0, sizeof(u));
+	u.d = *d;
+	u.answer = HVS_ACK_ACCEPTED;
+	u.has_range = 1;
+	return u;
+}
+
+/* The answer word of an announcement not applied: its status, or -1. */
+static int answer_of(const char *word)
+{
+	unsigned s;
+
+	for (s = HVS_ACK_CONFLICT; s <= HVS_ACK_FAILED; s++)
+		if (strcmp(word, hvs_ack_status_name(s)) == 0)
+			return (int)s;
+	return -1;
+}
+
+/* One value, by its key (k: the key's index); 0 or -1 with *why. */
 static int parse_value(unsigned k, const char *val, size_t vlen, char *peer,
-		       struct hvs_decision *out, const char **why)
+		       struct hvs_unapplied *out, const char **why)
 {
 	size_t i;
 
@@ -179,8 +233,16 @@ static int parse_value(unsigned k, const char *val, size_t vlen, char *peer,
 		return 0;
 	}
 	if (k == 1) {
-		if (hvs_uuid_parse(val, out->boot_id) < 0)
+		if (hvs_uuid_parse(val, out->d.boot_id) < 0)
 			*why = "the boot id is not a UUID";
+		return *why ? -1 : 0;
+	}
+	if (k == 5) {
+		int a = answer_of(val);
+
+		if (a < 0)
+			*why = "the answer is not conflict, invalid, unsupported or failed";
+		out->answer = (uint16_t)(a < 0 ? 0 : a);
 		return *why ? -1 : 0;
 	}
 	for (i = 0; i < vlen; i++) {
@@ -196,34 +258,43 @@ static int parse_value(unsigned k, const char *val, size_t vlen, char *peer,
 		return -1;
 	}
 	if (k == 2)
-		out->base = strtoull(val, NULL, 16);
+		out->d.base = strtoull(val, NULL, 16);
 	else if (k == 3)
-		out->size = strtoull(val, NULL, 10);
+		out->d.size = strtoull(val, NULL, 10);
 	else
-		out->when = strtoll(val, NULL, 10);
+		out->d.when = strtoll(val, NULL, 10);
 	return 0;
 }
 
-/* Strict: exactly what format() writes, and a range a host would take. */
-int hvs_statedir_parse(const char *text, size_t len, char peer[HVS_PEER_MAX],
-		       struct hvs_decision *out, const char **why)
+/* Exactly the lines format() writes for the kind, in its order: 0, or -1 with *why. */
+static int parse_lines(const char *text, size_t len, enum hvs_state_kind kind, char *peer,
+		       struct hvs_unapplied *out, const char **why)
 {
-	static const char *const keys[] = { "peer=", "boot_id=", "base=0x", "size=", "time=" };
+	static const char *const keys[] = { "peer=", "boot_id=", "base=0x",
+					    "size=", "time=",    "answer=" };
 	const char *p = text, *end = text + len;
-	unsigned k;
+	unsigned k, nkeys = kind == HVS_STATE_UNAPPLIED ? 6 : 5;
 
 	memset(out, 0, sizeof(*out));
+	out->has_range = 1;
 	peer[0] = '\0';
 	*why = NULL;
 	if (memchr(text, '\0', len)) {
 		*why = "it holds a NUL byte";
 		return -1;
 	}
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < nkeys; k++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *v;
-		size_t klen = strlen(keys[k]), vlen;
+		size_t klen, vlen;
 		char val[ESCAPED_PEER_MAX];
 
+		/* Not applied, and no record to read a range from: straight to the time. */
+		if (k == 1 && kind == HVS_STATE_UNAPPLIED && (size_t)(end - p) >= 5 &&
+		    memcmp(p, keys[4], 5) == 0) {
+			k = 4;
+			out->has_range = 0;
+		}
+		klen = strlen(keys[k]);
 		if (!nl || (size_t)(nl - p) < klen || memcmp(p, keys[k], klen) != 0) {
 			*why = "a line is missing or out of place";
 			return -1;
@@ -244,11 +315,57 @@ int hvs_statedir_parse(const char *text, size_t len, char peer[HVS_PEER_MAX],
 		*why = "there is more after the last line";
 		return -1;
 	}
-	if (hvs_range_check(out->base, out->size, 0, HVS_HOST_PAGE) != HVS_RANGE_OK) {
+	return 0;
+}
+
+static int range_ok(const struct hvs_decision *d)
+{
+	return hvs_range_check(d->base, d->size, 0, HVS_HOST_PAGE) == HVS_RANGE_OK;
+}
+
+/* Strict: exactly what format() writes, and a range a host would take. */
+int hvs_statedir_parse(const char *text, size_t len, char peer[HVS_PEER_MAX],
+		       struct hvs_decision *out, const char **why)
+{
+	struct hvs_unapplied u;
+
+	if (parse_lines(text, len, HVS_STATE_APPLIED, peer, &u, why) < 0)
+		return -1;
+	*out = u.d;
+	if (!range_ok(out)) {
 		*why = "the range is not one a host would have applied";
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The same, and what the answer says of the range must hold: a conflict or
+ * a failure answers a record that passed every check; an unsupported frame
+ * is no record; an invalid one may be either, with any range.
+ */
+int hvs_statedir_parse_note(const char *text, size_t len, char peer[HVS_PEER_MAX],
+			    struct hvs_unapplied *out, const char **why)
+{
+	if (parse_lines(text, len, HVS_STATE_UNAPPLIED, peer, out, why) < 0)
+		return -1;
+	if (out->answer == HVS_ACK_UNSUPPORTED && out->has_range)
+		*why = "an 'unsupported' answer has a range";
+	else if (out->answer != HVS_ACK_UNSUPPORTED && out->answer != HVS_ACK_INVALID &&
+		 (!out->has_range || !range_ok(&out->d)))
+		*why = "the range is not one a host would have answered so";
+	return *why ? -1 : 0;
+}
+
+static int parse_kind(const char *text, size_t len, enum hvs_state_kind kind, char *peer,
+		      struct hvs_unapplied *out, const char **why)
+{
+	if (kind == HVS_STATE_UNAPPLIED)
+		return hvs_statedir_parse_note(text, len, peer, out, why);
+	memset(out, 0, sizeof(*out));
+	out->answer = HVS_ACK_ACCEPTED;
+	out->has_range = 1;
+	return hvs_statedir_parse(text, len, peer, &out->d, why);
 }
 
 /* A damaged file: moved aside (read-only: left alone) and logged. */
@@ -268,8 +385,8 @@ static void damaged(struct hvs_statedir *sd, const char *name, const char *why)
 }
 
 /* Read and check one file: 1 good, 0 absent, -1 damaged (*why, dealt with). */
-static int read_name(struct hvs_statedir *sd, const char *name, char *peer,
-		     struct hvs_decision *out, const char **why)
+static int read_name(struct hvs_statedir *sd, const char *name, enum hvs_state_kind kind,
+		     char *peer, struct hvs_unapplied *out, const char **why)
 {
 	char text[STATE_MAX_BYTES + 1];
 	ssize_t n;
@@ -289,8 +406,8 @@ static int read_name(struct hvs_statedir *sd, const char *name, char *peer,
 		return 0;
 	if (n < 0)
 		*why = err == ELOOP ? "a symbolic link" : err == EFBIG ? "too big" : hvs_errname(err);
-	else if (hvs_statedir_parse(text, (size_t)n, peer, out, why) == 0 &&
-		 slot_of(peer, name) < 0)
+	else if (parse_kind(text, (size_t)n, kind, peer, out, why) == 0 &&
+		 slot_of(peer, name, kind) < 0)
 		*why = "its name is not its guest's";
 	if (!*why)
 		return 1;
@@ -299,12 +416,13 @@ static int read_name(struct hvs_statedir *sd, const char *name, char *peer,
 }
 
 /*
- * The slot that holds peer's file (-1: none), and the first slot free
- * (-1: none). Slots hold other guests' files only when their names clean
- * alike and share a CRC-32C: each is read, and its full name compared.
+ * The slot that holds peer's file of this kind (-1: none), and the first
+ * slot free (-1: none). Slots hold other guests' files only when their
+ * names clean alike and share a CRC-32C: each is read, and its full name
+ * compared.
  */
-static int find_slot(struct hvs_statedir *sd, const char *peer, struct hvs_decision *d,
-		     int *first_free)
+static int find_slot(struct hvs_statedir *sd, const char *peer, enum hvs_state_kind kind,
+		     struct hvs_unapplied *found, int *first_free)
 {
 	char name[HVS_STATEDIR_NAME_MAX], other[HVS_PEER_MAX];
 	const char *why;
@@ -312,14 +430,14 @@ static int find_slot(struct hvs_statedir *sd, const char *peer, struct hvs_decis
 
 	*first_free = -1;
 	for (k = 0; k < HVS_STATEDIR_SLOTS; k++) {
-		struct hvs_decision v;
+		struct hvs_unapplied v;
 		int r;
 
-		hvs_statedir_file_name(peer, k, name, sizeof(name));
-		r = read_name(sd, name, other, &v, &why);
+		kind_name(peer, k, kind, name, sizeof(name));
+		r = read_name(sd, name, kind, other, &v, &why);
 		if (r == 1 && strcmp(other, peer) == 0) {
-			if (d)
-				*d = v;
+			if (found)
+				*found = v;
 			return (int)k;
 		}
 		if (r != 1 && *first_free < 0 && !sd->readonly)
@@ -330,9 +448,20 @@ static int find_slot(struct hvs_statedir *sd, const char *peer, struct hvs_decis
 
 int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out)
 {
+	struct hvs_unapplied v;
 	int free_slot;
 
-	return find_slot(sd, peer, out, &free_slot) >= 0;
+	if (find_slot(sd, peer, HVS_STATE_APPLIED, &v, &free_slot) < 0)
+		return 0;
+	*out = v.d;
+	return 1;
+}
+
+int hvs_statedir_load_note(struct hvs_statedir *sd, const char *peer, struct hvs_unapplied *out)
+{
+	int free_slot;
+
+	return find_slot(sd, peer, HVS_STATE_UNAPPLIED, out, &free_slot) >= 0;
 }
 
 /* name.tmp with text, created new and synced: 0, or -1 with errno and no file. */
@@ -381,8 +510,13 @@ static void take_back(struct hvs_statedir *sd, const char *peer, const char *nam
 		      const char *tmp, const struct hvs_decision *prev)
 {
 	char text[STATE_MAX_BYTES];
-	int n = prev ? format(peer, prev, text, sizeof(text)) : -1;
+	struct hvs_unapplied u;
+	int n = -1;
 
+	if (prev) {
+		u = as_entry(prev);
+		n = format(peer, HVS_STATE_APPLIED, &u, text, sizeof(text));
+	}
 	if (n > 0 && write_tmp(sd, tmp, text, (size_t)n) == 0 &&
 	    renameat(sd->dirfd, tmp, sd->dirfd, name) == 0)
 		return;
@@ -390,22 +524,23 @@ static void take_back(struct hvs_statedir *sd, const char *peer, const char *nam
 	unlinkat(sd->dirfd, name, 0); /* nothing before, or it cannot be written back */
 }
 
-int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hvs_decision *d,
-		      const struct hvs_decision *prev)
+/* The peer's file of this kind, durably: 0, or -1 with errno (prev put back, if given). */
+static int save_kind(struct hvs_statedir *sd, const char *peer, enum hvs_state_kind kind,
+		     const struct hvs_unapplied *u, const struct hvs_decision *prev)
 {
 	char name[HVS_STATEDIR_NAME_MAX], tmp[HVS_STATEDIR_NAME_MAX + 8], text[STATE_MAX_BYTES];
-	int n = format(peer, d, text, sizeof(text)), slot, free_slot, err;
+	int n = format(peer, kind, u, text, sizeof(text)), slot, free_slot, err;
 
 	if (n < 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	slot = find_slot(sd, peer, NULL, &free_slot);
+	slot = find_slot(sd, peer, kind, NULL, &free_slot);
 	if (slot < 0 && free_slot < 0) {
 		errno = EEXIST; /* every slot of the bucket is another guest's */
 		return -1;
 	}
-	hvs_statedir_file_name(peer, (unsigned)(slot >= 0 ? slot : free_slot), name, sizeof(name));
+	kind_name(peer, (unsigned)(slot >= 0 ? slot : free_slot), kind, name, sizeof(name));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
 	give_spare(sd); /* out of fds, this one is the save's */
 	err = write_tmp(sd, tmp, text, (size_t)n) < 0 ||
@@ -421,6 +556,31 @@ int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hv
 	return err ? -1 : 0;
 }
 
+int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hvs_decision *d,
+		      const struct hvs_decision *prev)
+{
+	struct hvs_unapplied u = as_entry(d);
+
+	return save_kind(sd, peer, HVS_STATE_APPLIED, &u, prev);
+}
+
+/* Not a decision: a file that is not durable is removed, not put back. */
+int hvs_statedir_note(struct hvs_statedir *sd, const char *peer, const struct hvs_unapplied *u)
+{
+	return save_kind(sd, peer, HVS_STATE_UNAPPLIED, u, NULL);
+}
+
+int hvs_statedir_unnote(struct hvs_statedir *sd, const char *peer)
+{
+	char name[HVS_STATEDIR_NAME_MAX];
+	int free_slot, slot = find_slot(sd, peer, HVS_STATE_UNAPPLIED, NULL, &free_slot);
+
+	if (slot < 0)
+		return 0;
+	kind_name(peer, (unsigned)slot, HVS_STATE_UNAPPLIED, name, sizeof(name));
+	return unlinkat(sd->dirfd, name, 0);
+}
+
 static int ours(const char *name)
 {
 	size_t n = strlen(name);
@@ -433,16 +593,17 @@ static int ours(const char *name)
 }
 
 /* A file in a later slot whose guest also has one in an earlier slot is not its own. */
-static int first_of_its_guest(struct hvs_statedir *sd, const char *name, const char *peer)
+static int first_of_its_guest(struct hvs_statedir *sd, const char *name,
+			      enum hvs_state_kind kind, const char *peer)
 {
 	char other[HVS_PEER_MAX], earlier[HVS_STATEDIR_NAME_MAX];
-	struct hvs_decision v;
+	struct hvs_unapplied v;
 	const char *why;
-	int k, slot = slot_of(peer, name);
+	int k, slot = slot_of(peer, name, kind);
 
 	for (k = 0; k < slot; k++) {
-		hvs_statedir_file_name(peer, (unsigned)k, earlier, sizeof(earlier));
-		if (read_name(sd, earlier, other, &v, &why) == 1 && strcmp(other, peer) == 0)
+		kind_name(peer, (unsigned)k, kind, earlier, sizeof(earlier));
+		if (read_name(sd, earlier, kind, other, &v, &why) == 1 && strcmp(other, peer) == 0)
 			return 0;
 	}
 	return 1;
@@ -461,22 +622,24 @@ int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg)
 		return -1;
 	}
 	while ((de = readdir(dir)) != NULL) {
+		enum hvs_state_kind kind = kind_of(de->d_name);
 		char peer[HVS_PEER_MAX];
-		struct hvs_decision v;
+		struct hvs_unapplied v;
 		const char *why;
 		int r;
 
 		if (!ours(de->d_name))
 			continue;
-		r = read_name(sd, de->d_name, peer, &v, &why);
-		if (r == 1 && !first_of_its_guest(sd, de->d_name, peer)) {
+		r = read_name(sd, de->d_name, kind, peer, &v, &why);
+		if (r == 1 && !first_of_its_guest(sd, de->d_name, kind, peer)) {
 			why = "an earlier file of its guest's bucket holds the guest";
 			damaged(sd, de->d_name, why);
 			r = -1;
 		}
 		if (r != 0)
-			f(arg, de->d_name, peer, r == 1 ? &v : NULL, why);
-		loaded += r == 1;
+			f(arg, de->d_name, peer, r == 1 && kind == HVS_STATE_APPLIED ? &v.d : NULL,
+			  r == 1 && kind == HVS_STATE_UNAPPLIED ? &v : NULL, why);
+		loaded += r == 1 && kind == HVS_STATE_APPLIED; /* guests, not files */
 	}
 	closedir(dir);
 	return loaded;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The state directory (--state-dir): one file per guest with the last range
- * applied for it, the durable record of every decision. Everything is done
- * relative to one directory fd, and nothing in the directory is followed
- * or trusted:
+ * applied for it, the durable record of every decision, and beside it, when
+ * a later announcement of that guest was not applied, one with the latest
+ * such (NAME.unapplied: what it announced and the answer), which only
+ * --list reads: the rules never do. Everything is done relative to one
+ * directory fd, and nothing in the directory is followed or trusted:
  *
  *   - files are opened O_NOFOLLOW and O_NONBLOCK, and anything that is not
  *     a regular file, or not exactly what save() writes, is moved aside as
@@ -15,7 +17,8 @@
  *     guest hears it, and one that is not durable is taken back;
  *   - the mapping from guest to file is injective: the file holds the
  *     guest's whole name, and two guests whose names clean alike and share
- *     a CRC-32C take the next of the bucket's HVS_STATEDIR_SLOTS names;
+ *     a CRC-32C take the next of the bucket's HVS_STATEDIR_SLOTS names (for
+ *     each kind of file on its own);
  *   - a directory that others can write, or that another user owns, is
  *     refused;
  *   - one spare fd is held, and given up for a save, so that a receiver out
@@ -36,6 +39,21 @@ struct hvs_decision {
 	uint8_t boot_id[16];
 	uint64_t base, size;
 	long long when; /* unix time it was applied */
+};
+
+/* The two kinds of file a guest may have. */
+enum hvs_state_kind {
+	HVS_STATE_APPLIED,   /* NAME: the last range applied */
+	HVS_STATE_UNAPPLIED, /* NAME.unapplied: the latest announcement not applied */
+};
+
+#define HVS_STATEDIR_UNAPPLIED ".unapplied"
+
+/* A guest's latest announcement that was not applied, as its NAME.unapplied holds it. */
+struct hvs_unapplied {
+	struct hvs_decision d; /* as announced; d.when: when it was answered */
+	uint16_t answer;       /* HVS_ACK_CONFLICT, _INVALID, _UNSUPPORTED or _FAILED */
+	int has_range;         /* 0: the frame held no version 1 record to read one from */
 };
 
 struct hvs_statedir {
@@ -72,12 +90,24 @@ int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hv
 int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out);
 
 /*
- * Every file, by the same rules: f gets each guest's decision, and each
- * damaged file's name with why (d NULL) once it was dealt with.
- * The number of good files, or -1 with a log line.
+ * The same for a guest's NAME.unapplied. Writing it is not a decision: on
+ * any failure (-1 with errno) the guest has no such file, or the one it had.
+ * Removing it (a later range was applied): 0 (also when there was none), or
+ * -1 with errno.
+ */
+int hvs_statedir_note(struct hvs_statedir *sd, const char *peer, const struct hvs_unapplied *u);
+int hvs_statedir_load_note(struct hvs_statedir *sd, const char *peer, struct hvs_unapplied *out);
+int hvs_statedir_unnote(struct hvs_statedir *sd, const char *peer);
+
+/*
+ * Every file, by the same rules: f gets each guest's decision (d) or latest
+ * announcement not applied (u), and each damaged file's name with why (d
+ * and u NULL) once it was dealt with. The number of guests with a good
+ * decision file, or -1 with a log line.
  */
 typedef void hvs_statedir_fn(void *arg, const char *file, const char *peer,
-			     const struct hvs_decision *d, const char *why);
+			     const struct hvs_decision *d, const struct hvs_unapplied *u,
+			     const char *why);
 int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg);
 
 /* The file name of a peer's slot (0 to HVS_STATEDIR_SLOTS - 1). */
@@ -86,5 +116,7 @@ void hvs_statedir_file_name(const char *peer, unsigned slot, char *out, size_t c
 /* Parse the text of a state file strictly: 0, or -1 with why set. */
 int hvs_statedir_parse(const char *text, size_t len, char peer[HVS_PEER_MAX],
 		       struct hvs_decision *out, const char **why);
+int hvs_statedir_parse_note(const char *text, size_t len, char peer[HVS_PEER_MAX],
+			    struct hvs_unapplied *out, const char **why);
 
 #endif

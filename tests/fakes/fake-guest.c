@@ -6,6 +6,13 @@
  *   hvs-fake-guest send PATH [--base B] [--size S] [--boot UUID]
  *                   [--version V] [--flags F] [--bytewise MS]
  *       one record; prints result=<ack status>|closed|timeout
+ *   hvs-fake-guest repeat PATH [--count N] [--vary 1] [--pause MS]
+ *                   [--base B] [--size S] [--boot UUID]
+ *       the record N times (default 1), one connection each, one after the
+ *       other, MS milliseconds apart; with --vary 1 the base moves 2 MiB
+ *       further each time (by 2 GiB at most); prints the count of each answer:
+ *       accepted=, duplicate=, conflict=, invalid=, unsupported=, failed=,
+ *       other= (closed, timed out, unreachable), and last_base=
  *   hvs-fake-guest truncated|oversized|bad-crc|trailing PATH
  *       one malformed frame; prints what came back
  *   hvs-fake-guest silent PATH N MS
@@ -337,6 +344,28 @@ static int soak(const char *prefix, unsigned guests, unsigned first, unsigned en
 	printf("accepted=%u\nduplicate=%u\nconflict=%u\nretried=%u\nwrong=%u\n",
 	       totals[S_ACCEPTED], totals[S_DUPLICATE], totals[S_CONFLICT], totals[S_RETRIED],
 	       totals[S_WRONG]);
+	return 0;
+}
+
+/* One record sent again and again, as a guest in a loop; the base moved each time if vary. */
+static int repeat(const char *path, struct hvs_record *r, int n, int vary, int pause_ms)
+{
+	unsigned counts[HVS_ACK_FAILED + 2] = { 0 };
+	uint64_t first = r->base;
+	int i, st;
+
+	for (i = 0; i < n; i++) {
+		r->nonce = 0x5e9e000000000000ull + (uint64_t)i;
+		if (vary)
+			r->base = first + (uint64_t)(i % 1024) * 0x200000;
+		st = exchange(path, r);
+		counts[st >= 0 && st <= HVS_ACK_FAILED ? st : HVS_ACK_FAILED + 1]++;
+		if (pause_ms)
+			poll(NULL, 0, pause_ms);
+	}
+	printf("accepted=%u\nduplicate=%u\nconflict=%u\ninvalid=%u\nunsupported=%u\nfailed=%u\n"
+	       "other=%u\nlast_base=0x%llx\n", counts[0], counts[1], counts[2], counts[3], counts[4],
+	       counts[5], counts[6], (unsigned long long)r->base);
 	return 0;
 }
 
@@ -681,7 +710,7 @@ int main(int argc, char **argv)
 	struct hvs_record r = { 0x1122334455667788ull, 0x8000000, 0x4000000, { 0 } };
 	uint8_t f[HVS_WIRE_MAX_LEN + 16];
 	const char *mode, *path;
-	int fd, i, gap = 0, version = 1, flags = 0;
+	int fd, i, gap = 0, version = 1, flags = 0, count = 1, vary = 0, pause_ms = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (argc == 2 && !strcmp(argv[1], "state-name")) {
@@ -760,7 +789,15 @@ int main(int argc, char **argv)
 			flags = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--bytewise"))
 			gap = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--count"))
+			count = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--vary"))
+			vary = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--pause"))
+			pause_ms = atoi(argv[i + 1]);
 	}
+	if (!strcmp(mode, "repeat"))
+		return repeat(path, &r, count, vary, pause_ms);
 	hvs_record_encode(&r, f);
 	if (version != 1 || flags) {
 		f[4] = (uint8_t)version;

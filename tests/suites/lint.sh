@@ -104,7 +104,8 @@ for cc in gcc clang; do
 		tests/difftest/*.c tests/unit/*.c tests/fuzz/*.c; do
 		case "$f" in
 		src/host/* | tests/unit/test_recv.c | tests/unit/test_vectors.c | \
-			tests/fuzz/fuzz_record.c | tests/fuzz/fuzz_recv_stream.c | tests/fuzz/fuzz_state.c) inc=src/host ;;
+			tests/unit/test_unapplied.c | tests/fuzz/fuzz_record.c | tests/fuzz/fuzz_recv_stream.c | \
+			tests/fuzz/fuzz_state.c) inc=src/host ;;
 		*) inc=src/guest ;;
 		esac
 		case "$f" in tests/fuzz/*) [ "$cc" = clang ] || continue ;; esac

@@ -352,7 +352,7 @@ expect_eq "one peer, JSON" 1 "$(wc -l <"$WORK/list.json")"
 expect_line "$WORK/list.json" "^\\{\"peer\":\"unix:$S2\",\"boot_id\":\"14141414-0000-4000-8000-000000000002\",\"base\":\"0x10000000\",\"size\":2097152,\"time\":\"[0-9T:Z-]+\",\"applied\":true\\}\$"
 "$RECV" --list --state-dir "$WORK/lst" "unix:$WORK/none" >/dev/null 2>"$WORK/list.err"
 expect_eq "a guest with nothing recorded: exit" 3 "$?"
-expect_line "$WORK/list.err" "nothing applied is recorded for unix:$WORK/none"
+expect_line "$WORK/list.err" "nothing is recorded for unix:$WORK/none"
 stop_recv
 t_end
 
@@ -402,6 +402,132 @@ expect_line "$WORK/list5.txt" 'vm\\x0a2 '
 expect_line "$WORK/list5.json" 'vm-\\u00c3\\u00a9t\\u00c3\\u00a9\\u001b\[2J3'
 LC_ALL=C grep -q "$(printf '[\001-\010\013-\037]')" "$WORK/list5.txt" "$WORK/list5.json" &&
 	t_fail "a control byte was printed as it is"
+t_end
+
+# --- the query, applied or not: a guest's latest announcement that was not
+# applied is kept beside its applied range (NAME.unapplied), after the answer
+# went out: wait_list waits for it, as an operator's second look would.
+wait_list() { # DIR OUT EXTENDED-REGEX: --list --json of DIR into OUT, until a line matches
+	w=0
+	until "$RECV" --list --json --state-dir "$1" >"$2" 2>/dev/null; grep -Eq -- "$3" "$2" ||
+		[ $w -ge 300 ]; do
+		sleep 0.01
+		w=$((w + 1))
+	done
+}
+BOOT_N=15151515-0000-4000-8000-000000000001
+BOOT_X=15151515-0000-4000-8000-0000000000ff
+S3=$WORK/s3.sock
+S4=$WORK/s4.sock
+t_begin "--list: a conflict, an invalid range, a failed --exec, an unsupported frame: not applied, beside the range applied"
+rm -rf "$WORK/na"
+# shellcheck disable=SC2016 # expanded by the receiver's sh -c, not here
+start_recv na --unix "$S1" --unix "$S2" --unix "$S3" --unix "$S4" --state-dir "$WORK/na" \
+	--exec 'case "$HVS_BOOT_ID" in *ff) exit 3 ;; esac'
+for s in "$S1" "$S2" "$S3" "$S4"; do
+	expect_eq "applied first" result=accepted "$("$CLIENT" send "$s" --boot "$BOOT_N")"
+done
+expect_eq "conflict" result=conflict "$("$CLIENT" send "$S1" --boot "$BOOT_N" --base 0x10000000)"
+expect_eq "invalid" result=invalid "$("$CLIENT" send "$S2" --boot "$BOOT_X" --base 0x8000800)"
+expect_eq "--exec fails" result=failed "$("$CLIENT" send "$S3" --boot "$BOOT_X" --base 0x20000000)"
+expect_eq "unsupported" result=unsupported "$("$CLIENT" send "$S4" --version 2)"
+wait_list "$WORK/na" "$WORK/na.json" "unix:$S4\",.*\"answer\":\"unsupported\""
+"$RECV" --list --state-dir "$WORK/na" >"$WORK/na.txt" 2>"$WORK/na.err"
+expect_eq "exit" 0 "$?"
+for s in "$S1" "$S2" "$S3" "$S4"; do
+	expect_line "$WORK/na.txt" "^unix:$s +$BOOT_N 0x08000000 +67108864 [0-9-]+T[0-9:]+Z applied\$"
+done
+expect_line "$WORK/na.txt" "^unix:$S1 +$BOOT_N 0x10000000 +67108864 [0-9-]+T[0-9:]+Z not applied: conflict\$"
+expect_line "$WORK/na.txt" "^unix:$S2 +$BOOT_X 0x08000800 +67108864 [0-9-]+T[0-9:]+Z not applied: invalid\$"
+expect_line "$WORK/na.txt" "^unix:$S3 +$BOOT_X 0x20000000 +67108864 [0-9-]+T[0-9:]+Z not applied: failed\$"
+expect_line "$WORK/na.txt" "^unix:$S4 +- +- +- [0-9-]+T[0-9:]+Z not applied: unsupported\$"
+expect_eq "table lines" 9 "$(wc -l <"$WORK/na.txt")"
+expect_eq "JSON, applied" 4 "$(grep -c '"applied":true}$' "$WORK/na.json")"
+expect_line "$WORK/na.json" "^\\{\"peer\":\"unix:$S1\",\"boot_id\":\"$BOOT_N\",\"base\":\"0x10000000\",\"size\":67108864,\"time\":\"[0-9T:Z-]+\",\"applied\":false,\"answer\":\"conflict\"\\}\$"
+expect_line "$WORK/na.json" "^\\{\"peer\":\"unix:$S2\",\"boot_id\":\"$BOOT_X\",\"base\":\"0x8000800\",\"size\":67108864,\"time\":\"[0-9T:Z-]+\",\"applied\":false,\"answer\":\"invalid\"\\}\$"
+expect_line "$WORK/na.json" "^\\{\"peer\":\"unix:$S3\",\"boot_id\":\"$BOOT_X\",\"base\":\"0x20000000\",\"size\":67108864,\"time\":\"[0-9T:Z-]+\",\"applied\":false,\"answer\":\"failed\"\\}\$"
+expect_line "$WORK/na.json" "^\\{\"peer\":\"unix:$S4\",\"boot_id\":null,\"base\":null,\"size\":null,\"time\":\"[0-9T:Z-]+\",\"applied\":false,\"answer\":\"unsupported\"\\}\$"
+# The rules never read it: the range applied is still the one compared with.
+expect_eq "the applied range, again" result=duplicate "$("$CLIENT" send "$S1" --boot "$BOOT_N")"
+expect_eq "the refused one, again" result=conflict "$("$CLIENT" send "$S1" --boot "$BOOT_N" --base 0x10000000)"
+t_end
+
+t_begin "--list: a later record of a new boot applied: the applied line is the new one, the not-applied line goes"
+expect_eq "a new boot" result=accepted "$("$CLIENT" send "$S1" --boot 15151515-0000-4000-8000-000000000002)"
+"$RECV" --list --state-dir "$WORK/na" "unix:$S1" >"$WORK/na1.txt"
+expect_eq "lines for the guest, with the header" 2 "$(wc -l <"$WORK/na1.txt")"
+expect_line "$WORK/na1.txt" "^unix:$S1 +15151515-0000-4000-8000-000000000002 0x08000000 +67108864 .* applied\$"
+expect_no_line "$WORK/na1.txt" "not applied"
+[ -n "$(find "$WORK/na" -name "$(printf 'unix:%s' "$S1" | "$CLIENT" state-name).unapplied")" ] &&
+	t_fail "its .unapplied file is still there"
+"$RECV" --list --state-dir "$WORK/na" "unix:$S2" >"$WORK/na2.txt"
+expect_line "$WORK/na2.txt" "not applied: invalid\$"
+stop_recv
+t_end
+
+t_begin "--list: a damaged not-applied file is refused by the receiver's rules; the receiver moves it aside"
+f=$WORK/na/$(printf 'unix:%s' "$S2" | "$CLIENT" state-name).unapplied
+[ -f "$f" ] || t_fail "no $f"
+sed 's/^answer=invalid$/answer=maybe/' "$f" >"$f.new" && mv "$f.new" "$f"
+f3=$WORK/na/$(printf 'unix:%s' "$S3" | "$CLIENT" state-name).unapplied
+rm -f "$f3"
+mkfifo "$f3"
+"$RECV" --list --json --state-dir "$WORK/na" >"$WORK/na3.json" 2>"$WORK/na3.err"
+expect_eq "exit" 2 "$?"
+expect_line "$WORK/na3.err" "$(basename "$f") is damaged \\(the answer is not conflict, invalid, unsupported or failed\\): not shown"
+expect_line "$WORK/na3.err" "$(basename "$f3") is damaged \\(not a regular file\\): not shown"
+expect_line "$WORK/na3.json" "^\\{\"file\":\"$(basename "$f")\",\"damaged\":\"the answer is not conflict, invalid, unsupported or failed\"\\}\$"
+expect_eq "applied lines still shown" 4 "$(grep -c '"applied":true}$' "$WORK/na3.json")"
+[ -f "$f" ] || t_fail "--list moved it"
+start_recv na2 --unix "$S2" --state-dir "$WORK/na"
+expect_line "$WORK/na2.log" "$(basename "$f") is damaged \\(the answer is not .*\\): moved aside as $(basename "$f").corrupt"
+expect_line "$WORK/na2.log" "$(basename "$f3") is damaged \\(not a regular file\\): moved aside"
+[ -f "$f.corrupt" ] || t_fail "no $(basename "$f").corrupt"
+expect_eq "the guest's applied range is still in force" result=duplicate "$("$CLIENT" send "$S2" --boot "$BOOT_N")"
+stop_recv
+"$RECV" --list --state-dir "$WORK/na" >/dev/null 2>&1
+expect_eq "--list afterwards: exit" 0 "$?"
+t_end
+
+t_begin "a guest looping on a conflicting record: every record answered, its not-applied file written at most once a second"
+rm -rf "$WORK/fl"
+start_recv fl --unix "$S1" --unix "$S2" --state-dir "$WORK/fl"
+expect_eq "applied" result=accepted "$("$CLIENT" send "$S1" --boot "$BOOT_N")"
+strace -qq -f -e trace=openat,renameat,renameat2,linkat -o "$WORK/fl.trace" -p "$RECV_PID" 2>/dev/null &
+TRACE_PID=$!
+w=0
+until [ "$(awk '/^TracerPid/ { print $2 }' "/proc/$RECV_PID/status")" != 0 ] || [ $w -ge 300 ]; do
+	sleep 0.01
+	w=$((w + 1))
+done
+"$CLIENT" repeat "$S1" --count 2000 --boot "$BOOT_N" --base 0x10000000 >"$WORK/fl1.out" &
+flood=$!
+expect_eq "another guest, meanwhile" result=accepted "$("$CLIENT" send "$S2" --boot "$BOOT_N")"
+wait "$flood"
+expect_line "$WORK/fl1.out" '^conflict=2000$'
+sleep 1.1
+writes1=$(grep -c 'unapplied\.tmp", O_WRONLY|O_CREAT' "$WORK/fl.trace")
+echo "    2000 identical conflicts: $writes1 write(s) of the not-applied file"
+expect_eq "writes for 2000 identical conflicting records" 1 "$writes1"
+t0=$(now_ms)
+"$CLIENT" repeat "$S1" --count 2000 --vary 1 --pause 1 --boot "$BOOT_N" --base 0x10000000 >"$WORK/fl2.out"
+ms=$(($(now_ms) - t0))
+expect_line "$WORK/fl2.out" '^conflict=2000$'
+last=$(sed -n 's/^last_base=//p' "$WORK/fl2.out")
+sleep 1.2 # the latest waits for its turn, at most a second
+kill -INT "$TRACE_PID"
+wait "$TRACE_PID"
+writes2=$(($(grep -c 'unapplied\.tmp", O_WRONLY|O_CREAT' "$WORK/fl.trace") - writes1))
+echo "    2000 conflicts, each another range, in $ms ms: $writes2 writes"
+[ "$writes2" -ge 2 ] || t_fail "$writes2 writes: the latest was not written when its turn came"
+[ "$writes2" -le $((ms / 1000 + 2)) ] || t_fail "$writes2 writes in $ms ms: more than one a second"
+expect_eq "other writes to the directory (the other guest's range)" 1 \
+	"$(grep 'O_CREAT' "$WORK/fl.trace" | grep -vc 'unapplied\.tmp"')"
+"$RECV" --list --json --state-dir "$WORK/fl" "unix:$S1" >"$WORK/fl.json"
+expect_line "$WORK/fl.json" "\"base\":\"$last\",\"size\":67108864,.*\"applied\":false,\"answer\":\"conflict\""
+expect_line "$WORK/fl.json" "\"base\":\"0x8000000\",.*\"applied\":true"
+kill -0 "$RECV_PID" 2>/dev/null || t_fail "the receiver died"
+stop_recv
 t_end
 
 t_begin "usage errors exit 64"
