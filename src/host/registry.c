@@ -135,6 +135,7 @@ static void remember(struct hvs_registry *r, const char *name, const struct hvs_
 		return;
 	p->applied = *d;
 	p->has_applied = 1;
+	p->known = 1;
 }
 
 static void remember_note(struct hvs_registry *r, const char *name, const struct hvs_unapplied *u)
@@ -149,19 +150,26 @@ static void remember_note(struct hvs_registry *r, const char *name, const struct
 	p->notes.on_disk = 1;
 }
 
-/* A miss of the cache: what the state directory holds of the peer, now in memory. */
+/*
+ * A miss of the cache: what the state directory holds of the peer, now in
+ * memory (without one, memory is all there is). A peer kept in memory for
+ * its note but not read back (a SIGHUP whose scan failed) is a miss too.
+ */
 static struct hvs_peer *from_disk(struct hvs_registry *r, const char *name)
 {
 	struct hvs_decision d;
 	struct hvs_unapplied u;
+	struct hvs_peer *p;
 
 	if (!r->sd)
-		return NULL;
+		return find(r, name);
 	if (hvs_statedir_load(r->sd, name, &d) == 1)
 		remember(r, name, &d);
 	if (hvs_statedir_load_note(r->sd, name, &u) == 1)
 		remember_note(r, name, &u);
-	return find(r, name);
+	if ((p = find(r, name)) != NULL && !p->applying)
+		p->known = 1; /* read: the directory holds no range of it, or p->applied */
+	return p;
 }
 
 enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *peer,
@@ -171,7 +179,7 @@ enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *pe
 	struct hvs_peer *p = find(r, peer);
 
 	/* Memory is a cache of the state directory: look there before deciding. */
-	if (!p)
+	if (!p || !p->known)
 		p = from_disk(r, peer);
 	/*
 	 * One apply per guest at a time, whatever its boot id: the peer is
@@ -194,8 +202,8 @@ struct hvs_peer *hvs_registry_begin(struct hvs_registry *r, const char *peer,
 {
 	struct hvs_peer *p = find(r, peer);
 
-	if (!p)
-		p = take(r, peer);
+	if (!p && (p = take(r, peer)) != NULL)
+		p->known = 1; /* hvs_registry_decide read the directory: nothing of it there */
 	if (!p || p->applying)
 		return NULL;
 	p->applying = 1;
@@ -217,7 +225,7 @@ int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long
 					       p->has_applied ? &p->applied : NULL) < 0)
 			rc = -1; /* not durable: not decided */
 		else
-			p->applied = p->pending, p->has_applied = 1;
+			p->applied = p->pending, p->has_applied = 1, p->known = 1;
 	}
 	if (!p->has_applied && !notes_waiting(p))
 		forget(r, p); /* nothing to keep */
@@ -252,8 +260,9 @@ int hvs_registry_reload(struct hvs_registry *r)
 			forget(r, p);
 			continue;
 		}
-		/* Kept for its note's bound, but what is on disk is read again. */
+		/* Kept for its note's bound, but what is on disk is read again (or on demand). */
 		p->has_applied = 0;
+		p->known = 0;
 		p->notes.on_disk = 0;
 	}
 	return hvs_statedir_scan(r->sd, remember_cb, r);
@@ -265,8 +274,8 @@ struct hvs_peer *hvs_registry_peer(struct hvs_registry *r, const char *peer)
 
 	if (!p)
 		p = from_disk(r, peer);
-	if (!p)
-		p = take(r, peer);
+	if (!p && (p = take(r, peer)) != NULL)
+		p->known = 1; /* the directory was read: it holds nothing of it */
 	if (p)
 		touch(r, p);
 	return p;

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "registry.h"
 #include "statedir.h"
 #include "unapplied.h"
@@ -181,12 +184,56 @@ static void test_note_applied(void **state)
 	fixture_rm(d);
 }
 
+/*
+ * A SIGHUP whose scan fails (out of descriptors) keeps a guest whose note
+ * just went out, but its applied range was not read back: memory must not
+ * then say it has none. Its next record is judged by the directory.
+ */
+static void test_reload_unread(void **state)
+{
+	static struct hvs_peer slots[8], *buckets[16];
+	struct hvs_statedir sd = HVS_STATEDIR_CLOSED;
+	uint8_t a[16] = { 0xab };
+	struct hvs_unapplied u;
+	struct hvs_registry reg;
+	struct hvs_peer *e;
+	struct rlimit was, none;
+	char d[64];
+	int fd;
+
+	(void)state;
+	fixture_tmpdir(d, sizeof(d));
+	assert_int_equal(hvs_statedir_open(&sd, d, 0), 0);
+	hvs_registry_init(&reg, slots, 8, buckets, 16, &sd);
+	e = hvs_registry_begin(&reg, PEER, a, 0x8000000, 0x4000000);
+	assert_int_equal(hvs_registry_finish(&reg, e, 1, 100), 0);
+	u = conflict_at(0x10000000, 200);
+	hvs_unapplied_note(&reg, PEER, &u, 1000); /* written: the peer stays through a reload */
+	/* No descriptor to spare: the reload cannot read the directory. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+	fd = dup(0);
+	assert_true(fd >= 0);
+	close(fd);
+	none = was;
+	none.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	assert_int_equal(hvs_registry_reload(&reg), -1);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	assert_int_equal(hvs_registry_decide(&reg, PEER, a, 0x8000000, 0x4000000),
+			 HVS_REG_DUPLICATE);
+	assert_int_equal(hvs_registry_decide(&reg, PEER, a, 0x10000000, 0x4000000),
+			 HVS_REG_CONFLICT);
+	hvs_statedir_close(&sd);
+	fixture_rm(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_note_parse),
 		cmocka_unit_test(test_note_bound),
 		cmocka_unit_test(test_note_applied),
+		cmocka_unit_test(test_reload_unread),
 	};
 
 	return cmocka_run_group_tests_name("unapplied", tests, NULL, NULL);
