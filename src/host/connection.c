@@ -179,21 +179,27 @@ static void decide(struct hvs_server *s, struct hvs_conn *c, long long now)
 		[HVS_REG_DUPLICATE] = "the same range again: answered 'duplicate'",
 		[HVS_REG_CONFLICT] = "a different range for a boot that has one: answered 'conflict'",
 		[HVS_REG_BUSY] = "this guest's last range is still being applied: answered 'failed'",
+		[HVS_REG_UNREAD] = "its file in the state directory cannot be read now; answered "
+				   "'failed', to send again",
 	};
 	static const uint16_t status[] = {
 		[HVS_REG_DUPLICATE] = HVS_ACK_DUPLICATE,
 		[HVS_REG_CONFLICT] = HVS_ACK_CONFLICT,
 		[HVS_REG_BUSY] = HVS_ACK_FAILED,
+		[HVS_REG_UNREAD] = HVS_ACK_FAILED,
 	};
 	enum hvs_reg_decision d;
 	char id[37];
 
 	d = hvs_registry_decide(s->reg, c->peer, c->rec.boot_id, c->rec.base, c->rec.size);
 	if (d != HVS_REG_NEW) {
+		const char *err = d == HVS_REG_UNREAD ? hvs_errname(errno) : NULL;
+
 		hvs_uuid_format(c->rec.boot_id, id);
-		say("%s: boot %s: [0x%llx..0x%llx): %s", c->peer, id,
+		say("%s: boot %s: [0x%llx..0x%llx): %s%s%s", c->peer, id,
 		    (unsigned long long)c->rec.base,
-		    (unsigned long long)(c->rec.base + c->rec.size), what[d]);
+		    (unsigned long long)(c->rec.base + c->rec.size), what[d], err ? " - " : "",
+		    err ? err : "");
 		queue_ack(s, c, c->rec.nonce, status[d]);
 		return;
 	}

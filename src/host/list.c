@@ -184,5 +184,8 @@ int hvs_list_run(const char *dir, int json, const char *peer)
 		hvs_escape(p, sizeof(p), peer, strlen(peer), NULL);
 		out(2, "hv-swiotlb-recv: nothing is recorded for %s\n", p);
 	}
-	return ls.oom ? 1 : ls.damaged ? HVS_LIST_DAMAGED : peer && !ls.n ? HVS_LIST_NONE : 0;
+	/* A file that could not be read now (the scan said which, and why): incomplete too. */
+	if (ls.oom || sd.unread)
+		return 1;
+	return ls.damaged ? HVS_LIST_DAMAGED : peer && !ls.n ? HVS_LIST_NONE : 0;
 }

@@ -154,22 +154,27 @@ static void remember_note(struct hvs_registry *r, const char *name, const struct
  * A miss of the cache: what the state directory holds of the peer, now in
  * memory (without one, memory is all there is). A peer kept in memory for
  * its note but not read back (a SIGHUP whose scan failed) is a miss too.
+ * *out: the peer, or NULL if neither holds it. -1 (errno) when its file
+ * cannot be read now: nothing may be decided.
  */
-static struct hvs_peer *from_disk(struct hvs_registry *r, const char *name)
+static int from_disk(struct hvs_registry *r, const char *name, struct hvs_peer **out)
 {
 	struct hvs_decision d;
 	struct hvs_unapplied u;
-	struct hvs_peer *p;
+	int got;
 
+	*out = find(r, name);
 	if (!r->sd)
-		return find(r, name);
-	if (hvs_statedir_load(r->sd, name, &d) == 1)
+		return 0;
+	if ((got = hvs_statedir_load(r->sd, name, &d)) < 0)
+		return -1;
+	if (got == 1)
 		remember(r, name, &d);
 	if (hvs_statedir_load_note(r->sd, name, &u) == 1)
 		remember_note(r, name, &u);
-	if ((p = find(r, name)) != NULL && !p->applying)
-		p->known = 1; /* read: the directory holds no range of it, or p->applied */
-	return p;
+	if ((*out = find(r, name)) != NULL && !(*out)->applying)
+		(*out)->known = 1; /* read: the directory holds no range of it, or applied */
+	return 0;
 }
 
 enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *peer,
@@ -179,8 +184,8 @@ enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *pe
 	struct hvs_peer *p = find(r, peer);
 
 	/* Memory is a cache of the state directory: look there before deciding. */
-	if (!p || !p->known)
-		p = from_disk(r, peer);
+	if ((!p || !p->known) && from_disk(r, peer, &p) < 0)
+		return HVS_REG_UNREAD;
 	/*
 	 * One apply per guest at a time, whatever its boot id: the peer is
 	 * owned by the connection that started it until that one finishes.
@@ -272,10 +277,12 @@ struct hvs_peer *hvs_registry_peer(struct hvs_registry *r, const char *peer)
 {
 	struct hvs_peer *p = find(r, peer);
 
-	if (!p)
-		p = from_disk(r, peer);
-	if (!p && (p = take(r, peer)) != NULL)
-		p->known = 1; /* the directory was read: it holds nothing of it */
+	if (!p) {
+		if (from_disk(r, peer, &p) < 0)
+			return NULL; /* a note is not worth a guess */
+		if (!p && (p = take(r, peer)) != NULL)
+			p->known = 1; /* the directory was read: it holds nothing of it */
+	}
 	if (p)
 		touch(r, p);
 	return p;

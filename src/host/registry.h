@@ -60,6 +60,7 @@ enum hvs_reg_decision {
 	HVS_REG_DUPLICATE, /* already applied for this boot */
 	HVS_REG_CONFLICT,  /* this boot already has another range */
 	HVS_REG_BUSY,      /* this guest has a range being applied right now */
+	HVS_REG_UNREAD,    /* its file in the state directory cannot be read now */
 };
 
 /* peers: cap slots; buckets: nbuckets, a power of two. */

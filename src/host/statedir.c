@@ -384,7 +384,23 @@ static void damaged(struct hvs_statedir *sd, const char *name, const char *why)
 		    name, why, hvs_errname(errno));
 }
 
-/* Read and check one file: 1 good, 0 absent, -1 damaged (*why, dealt with). */
+/*
+ * Whether a failure to read a file says something of the file itself (it
+ * is damaged, and is moved aside), or only of this moment: out of
+ * descriptors or memory, an I/O error. A file is never moved aside for
+ * the second kind, so that a good decision is not lost to a passing
+ * shortage and the conflict rule with it.
+ */
+static int about_the_file(int err)
+{
+	return err == ELOOP || err == EFBIG || err == HVS_ENOTREG || err == ENXIO ||
+	       err == EISDIR || err == EACCES || err == EPERM;
+}
+
+/*
+ * Read and check one file: 1 good, 0 absent, -1 damaged (*why, dealt with),
+ * -2 unreadable for now (*why, errno: left where it is).
+ */
 static int read_name(struct hvs_statedir *sd, const char *name, enum hvs_state_kind kind,
 		     char *peer, struct hvs_unapplied *out, const char **why)
 {
@@ -404,6 +420,11 @@ static int read_name(struct hvs_statedir *sd, const char *name, enum hvs_state_k
 	take_spare(sd);
 	if (fd < 0 && err == ENOENT)
 		return 0;
+	if (n < 0 && !about_the_file(err)) {
+		*why = hvs_errname(err);
+		errno = err;
+		return -2;
+	}
 	if (n < 0)
 		*why = err == ELOOP ? "a symbolic link" : err == EFBIG ? "too big" : hvs_errname(err);
 	else if (parse_kind(text, (size_t)n, kind, peer, out, why) == 0 &&
@@ -419,7 +440,8 @@ static int read_name(struct hvs_statedir *sd, const char *name, enum hvs_state_k
  * The slot that holds peer's file of this kind (-1: none), and the first
  * slot free (-1: none). Slots hold other guests' files only when their
  * names clean alike and share a CRC-32C: each is read, and its full name
- * compared.
+ * compared. -2 with errno when a slot cannot be read now: which slot is
+ * the guest's, or free, cannot be told.
  */
 static int find_slot(struct hvs_statedir *sd, const char *peer, enum hvs_state_kind kind,
 		     struct hvs_unapplied *found, int *first_free)
@@ -435,6 +457,8 @@ static int find_slot(struct hvs_statedir *sd, const char *peer, enum hvs_state_k
 
 		kind_name(peer, k, kind, name, sizeof(name));
 		r = read_name(sd, name, kind, other, &v, &why);
+		if (r == -2)
+			return -2;
 		if (r == 1 && strcmp(other, peer) == 0) {
 			if (found)
 				*found = v;
@@ -449,19 +473,19 @@ static int find_slot(struct hvs_statedir *sd, const char *peer, enum hvs_state_k
 int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out)
 {
 	struct hvs_unapplied v;
-	int free_slot;
+	int free_slot, slot = find_slot(sd, peer, HVS_STATE_APPLIED, &v, &free_slot);
 
-	if (find_slot(sd, peer, HVS_STATE_APPLIED, &v, &free_slot) < 0)
-		return 0;
+	if (slot < 0)
+		return slot == -2 ? -1 : 0;
 	*out = v.d;
 	return 1;
 }
 
 int hvs_statedir_load_note(struct hvs_statedir *sd, const char *peer, struct hvs_unapplied *out)
 {
-	int free_slot;
+	int free_slot, slot = find_slot(sd, peer, HVS_STATE_UNAPPLIED, out, &free_slot);
 
-	return find_slot(sd, peer, HVS_STATE_UNAPPLIED, out, &free_slot) >= 0;
+	return slot >= 0 ? 1 : slot == -2 ? -1 : 0;
 }
 
 /* name.tmp with text, created new and synced: 0, or -1 with errno and no file. */
@@ -536,6 +560,8 @@ static int save_kind(struct hvs_statedir *sd, const char *peer, enum hvs_state_k
 		return -1;
 	}
 	slot = find_slot(sd, peer, kind, NULL, &free_slot);
+	if (slot == -2)
+		return -1; /* errno: which file is the guest's cannot be told now */
 	if (slot < 0 && free_slot < 0) {
 		errno = EEXIST; /* every slot of the bucket is another guest's */
 		return -1;
@@ -576,7 +602,7 @@ int hvs_statedir_unnote(struct hvs_statedir *sd, const char *peer)
 	int free_slot, slot = find_slot(sd, peer, HVS_STATE_UNAPPLIED, NULL, &free_slot);
 
 	if (slot < 0)
-		return 0;
+		return slot == -2 ? -1 : 0;
 	kind_name(peer, (unsigned)slot, HVS_STATE_UNAPPLIED, name, sizeof(name));
 	return unlinkat(sd->dirfd, name, 0);
 }
@@ -592,7 +618,10 @@ static int ours(const char *name)
 	return !(n > 8 && strcmp(name + n - 8, ".corrupt") == 0);
 }
 
-/* A file in a later slot whose guest also has one in an earlier slot is not its own. */
+/*
+ * A file in a later slot whose guest also has one in an earlier slot is not
+ * its own: 1 its own, 0 not, -1 when an earlier slot cannot be read now.
+ */
 static int first_of_its_guest(struct hvs_statedir *sd, const char *name,
 			      enum hvs_state_kind kind, const char *peer)
 {
@@ -603,7 +632,11 @@ static int first_of_its_guest(struct hvs_statedir *sd, const char *name,
 
 	for (k = 0; k < slot; k++) {
 		kind_name(peer, (unsigned)k, kind, earlier, sizeof(earlier));
-		if (read_name(sd, earlier, kind, other, &v, &why) == 1 && strcmp(other, peer) == 0)
+		int r = read_name(sd, earlier, kind, other, &v, &why);
+
+		if (r == -2)
+			return -1;
+		if (r == 1 && strcmp(other, peer) == 0)
 			return 0;
 	}
 	return 1;
@@ -621,20 +654,30 @@ int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg)
 		say("cannot read --state-dir %s: %s", sd->dir, hvs_errname(errno));
 		return -1;
 	}
+	sd->unread = 0;
 	while ((de = readdir(dir)) != NULL) {
 		enum hvs_state_kind kind = kind_of(de->d_name);
 		char peer[HVS_PEER_MAX];
 		struct hvs_unapplied v;
 		const char *why;
-		int r;
+		int r, first;
 
 		if (!ours(de->d_name))
 			continue;
 		r = read_name(sd, de->d_name, kind, peer, &v, &why);
-		if (r == 1 && !first_of_its_guest(sd, de->d_name, kind, peer)) {
-			why = "an earlier file of its guest's bucket holds the guest";
-			damaged(sd, de->d_name, why);
-			r = -1;
+		if (r == 1 && (first = first_of_its_guest(sd, de->d_name, kind, peer)) <= 0) {
+			why = first < 0 ? hvs_errname(errno)
+					: "an earlier file of its guest's bucket holds the guest";
+			if (first == 0)
+				damaged(sd, de->d_name, why);
+			r = first < 0 ? -2 : -1;
+		}
+		if (r == -2) {
+			/* Not damaged: its guest's file is read again when that guest sends. */
+			say("cannot read %s/%s now (%s): left as it is, not used until it can be",
+			    sd->dir, de->d_name, why);
+			sd->unread++;
+			continue;
 		}
 		if (r != 0)
 			f(arg, de->d_name, peer, r == 1 && kind == HVS_STATE_APPLIED ? &v.d : NULL,

@@ -61,13 +61,14 @@ struct hvs_statedir {
 	int spare;
 	int readonly; /* --list: damaged files are reported, never moved */
 	const char *dir;
+	unsigned unread; /* files the last scan could not read now (not damaged) */
 };
 
 /*
  * mkdir -p (not when readonly), open, and check ownership and mode. 0, or
  * -1 with a log line. sd must have been set to HVS_STATEDIR_CLOSED first.
  */
-#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL }
+#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL, 0 }
 int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly);
 void hvs_statedir_close(struct hvs_statedir *sd);
 
@@ -86,7 +87,11 @@ int hvs_statedir_reopen(struct hvs_statedir *sd);
 int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hvs_decision *d,
 		      const struct hvs_decision *prev);
 
-/* One guest's file: 1 loaded, 0 none (damaged ones are moved aside, logged). */
+/*
+ * One guest's file: 1 loaded, 0 none (damaged ones are moved aside, logged),
+ * -1 with errno when it cannot be read now (out of descriptors, memory, an
+ * I/O error): left where it is, and nothing may be decided from it.
+ */
 int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out);
 
 /*

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,6 +105,30 @@ static inline void fixture_tmpdir(char *out, size_t cap)
 {
 	snprintf(out, cap, "/tmp/hvs-unit-XXXXXX");
 	if (!mkdtemp(out))
+		abort();
+}
+
+/*
+ * Lower the soft descriptor limit so that only `spare` more can be opened
+ * (0: none); *was keeps the limit to put back with fixture_fd_restore.
+ */
+static inline void fixture_fd_limit(unsigned spare, struct rlimit *was)
+{
+	struct rlimit tight;
+	int fd = dup(0);
+
+	if (fd < 0 || getrlimit(RLIMIT_NOFILE, was) < 0)
+		abort();
+	close(fd); /* the lowest descriptor free */
+	tight = *was;
+	tight.rlim_cur = (rlim_t)fd + spare;
+	if (setrlimit(RLIMIT_NOFILE, &tight) < 0)
+		abort();
+}
+
+static inline void fixture_fd_restore(const struct rlimit *was)
+{
+	if (setrlimit(RLIMIT_NOFILE, was) < 0)
 		abort();
 }
 

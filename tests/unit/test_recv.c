@@ -256,6 +256,48 @@ static void test_registry_state_dir(void **state)
 	fixture_rm(d);
 }
 
+/*
+ * A guest's file that cannot be read now (EMFILE: no descriptor, not even
+ * the spare) is not damaged: it stays where it is, nothing is decided from
+ * a guess (the record is answered 'failed'), and once it can be read its
+ * decision is in force again.
+ */
+static void test_state_unreadable_now(void **state)
+{
+	static struct hvs_peer slots[8], *buckets[16];
+	const char *peer = "unix:/run/vm2.sock";
+	uint8_t a[16] = { 0x5a };
+	struct hvs_registry reg;
+	struct hvs_statedir st, tight = HVS_STATEDIR_CLOSED;
+	struct rlimit was;
+	char d[64], name[96], path[192];
+	struct hvs_peer *e;
+
+	(void)state;
+	fixture_tmpdir(d, sizeof(d));
+	st = open_state(d);
+	hvs_registry_init(&reg, slots, 8, buckets, 16, &st);
+	e = hvs_registry_begin(&reg, peer, a, 0x8000000, 0x4000000);
+	assert_int_equal(hvs_registry_finish(&reg, e, 1, 1700000000), 0);
+	hvs_statedir_close(&st);
+	/* One descriptor left: the directory gets it, its spare none. */
+	fixture_fd_limit(1, &was);
+	assert_int_equal(hvs_statedir_open(&tight, d, 0), 0);
+	hvs_registry_init(&reg, slots, 8, buckets, 16, &tight);
+	assert_int_equal(hvs_registry_decide(&reg, peer, a, 0x10000000, 0x4000000),
+			 HVS_REG_UNREAD);
+	fixture_fd_restore(&was);
+	hvs_statedir_file_name(peer, 0, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", d, name);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(hvs_registry_decide(&reg, peer, a, 0x10000000, 0x4000000),
+			 HVS_REG_CONFLICT);
+	assert_int_equal(hvs_registry_decide(&reg, peer, a, 0x8000000, 0x4000000),
+			 HVS_REG_DUPLICATE);
+	hvs_statedir_close(&tight);
+	fixture_rm(d);
+}
+
 /* Every field strictly: what save() writes, and a range a host would take. */
 static void test_state_parse(void **state)
 {
@@ -515,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_judge_wrong_length),
 		cmocka_unit_test(test_registry_state_dir),
 		cmocka_unit_test(test_state_parse),
+		cmocka_unit_test(test_state_unreadable_now),
 		cmocka_unit_test(test_state_hostile_dir),
 		cmocka_unit_test(test_registry_boots),
 		cmocka_unit_test(test_state_any_name),

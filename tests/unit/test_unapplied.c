@@ -8,9 +8,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include "registry.h"
 #include "statedir.h"
 #include "unapplied.h"
@@ -197,9 +194,8 @@ static void test_reload_unread(void **state)
 	struct hvs_unapplied u;
 	struct hvs_registry reg;
 	struct hvs_peer *e;
-	struct rlimit was, none;
+	struct rlimit was;
 	char d[64];
-	int fd;
 
 	(void)state;
 	fixture_tmpdir(d, sizeof(d));
@@ -210,15 +206,9 @@ static void test_reload_unread(void **state)
 	u = conflict_at(0x10000000, 200);
 	hvs_unapplied_note(&reg, PEER, &u, 1000); /* written: the peer stays through a reload */
 	/* No descriptor to spare: the reload cannot read the directory. */
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
-	fd = dup(0);
-	assert_true(fd >= 0);
-	close(fd);
-	none = was;
-	none.rlim_cur = (rlim_t)fd;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	fixture_fd_limit(0, &was);
 	assert_int_equal(hvs_registry_reload(&reg), -1);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	fixture_fd_restore(&was);
 	assert_int_equal(hvs_registry_decide(&reg, PEER, a, 0x8000000, 0x4000000),
 			 HVS_REG_DUPLICATE);
 	assert_int_equal(hvs_registry_decide(&reg, PEER, a, 0x10000000, 0x4000000),
