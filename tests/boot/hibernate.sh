@@ -1,10 +1,10 @@
 #!/bin/sh
 # One hibernate-and-resume scenario: a guest boots, hands its range over
 # and hibernates to a swap disk; a second boot, whose fresh kernel makes
-# its pool elsewhere (hv_swiotlb_stub.shift=1), resumes the image. The
-# receiver runs here, outside the guest, behind the relay (hvtest-relay.c),
-# so that it outlives both QEMU runs as a host's would; it keeps a state
-# directory.
+# its pool elsewhere (hv_swiotlb_stub.avoid=<the first boot's base>),
+# resumes the image. The receiver runs here, outside the guest, behind the
+# relay (hvtest-relay.c), so that it outlives both QEMU runs as a host's
+# would; it keeps a state directory.
 #
 #   tests/boot/hibernate.sh KERNEL INITRD ROOT "CMDLINE" OUT RELAY RECV
 #
@@ -55,5 +55,7 @@ run() { # N EXTRA-CMDLINE
 		-device virtserialport,chardev=hvs,name=org.hvtest.relay
 }
 run 1 "hvtest.hibernate hvtest.recv=host"
-run 2 "hvtest.hibernate hvtest.recv=host hv_swiotlb_stub.shift=1"
+# The first boot's base, as the receiver recorded it (none: the checks say so).
+first=$(sed -n 's/.*"event":"accepted".*"base":"\(0x[0-9a-f]*\)".*/\1/p' "$W/recv.json" | head -n 1)
+run 2 "hvtest.hibernate hvtest.recv=host hv_swiotlb_stub.avoid=${first:-0}"
 sleep 0.2

@@ -21,11 +21,16 @@
  *   hv_swiotlb_stub.fail=publish      "failed to publish swiotlb range ..."
  *   hv_swiotlb_stub.fail=nodriver     the bus, but no hv_pci driver
  *   hv_swiotlb_stub.legacy=VALUE      "ignoring hv_pci_swiotlb=VALUE; ..."
- *   hv_swiotlb_stub.shift=N           take N blocks of the pool's size first,
- *                                     and keep them, so that the pool lies
- *                                     elsewhere: the fresh kernel of a
- *                                     resume boot, whose pool differs from
- *                                     the hibernated kernel's
+ *   hv_swiotlb_stub.avoid=BASE        a pool anywhere but at BASE: blocks of
+ *                                     the pool's size that start there are
+ *                                     taken and kept, and the next one is
+ *                                     the pool (the fresh kernel of a resume
+ *                                     boot, whose pool must differ from the
+ *                                     hibernated kernel's: where a buddy
+ *                                     allocation lands is not the same from
+ *                                     one boot to the next, so a fixed
+ *                                     number of blocks taken first is not
+ *                                     enough)
  */
 #include <linux/device.h>
 #include <linux/gfp.h>
@@ -45,12 +50,11 @@ MODULE_PARM_DESC(fail, "alloc, contig, create, publish or nodriver");
 static char *legacy;
 module_param(legacy, charp, 0444);
 MODULE_PARM_DESC(legacy, "log the patch's refusal of hv_pci_swiotlb=VALUE");
-static unsigned int shift;
-module_param(shift, uint, 0444);
-MODULE_PARM_DESC(shift, "blocks of the pool's size to take first, so the pool lies elsewhere");
+static unsigned long avoid;
+module_param(avoid, ulong, 0444);
+MODULE_PARM_DESC(avoid, "a physical base the pool must not have");
 
-#define MAX_SHIFT 8
-static struct page *shifted[MAX_SHIFT];
+static struct page *kept; /* the block at avoid, held so that the pool is another */
 
 static struct page *pool_pages;
 static unsigned int pool_order;
@@ -91,12 +95,17 @@ static bool failing(const char *mode)
 	return strcmp(fail, mode) == 0;
 }
 
+/* Contiguous, zeroed, below 4 GiB: as the patch's pool. */
+static struct page *alloc_pool(unsigned int order)
+{
+	return alloc_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO | __GFP_NOWARN, order);
+}
+
 /* The patch's core_initcall: allocate, or say why not. */
 static void stub_alloc_pool(void)
 {
 	unsigned long long want;
 	phys_addr_t end;
-	unsigned int i;
 
 	if (legacy) {
 		pr_warn("hv_pci: ignoring hv_pci_swiotlb=%s; expected hv_pci_swiotlb=<size>\n",
@@ -112,11 +121,15 @@ static void stub_alloc_pool(void)
 		return;
 	}
 	pool_order = get_order(want);
-	for (i = 0; i < shift && i < MAX_SHIFT && pool_order < MAX_ORDER; i++)
-		shifted[i] = alloc_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_NOWARN, pool_order);
 	if (!failing("alloc") && pool_order < MAX_ORDER)
-		pool_pages = alloc_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO | __GFP_NOWARN,
-					 pool_order);
+		pool_pages = alloc_pool(pool_order);
+	/* Blocks of one order are aligned: another one is disjoint from the kept one. */
+	if (pool_pages && avoid && page_to_phys(pool_pages) == avoid) {
+		kept = pool_pages;
+		pool_pages = alloc_pool(pool_order);
+		pr_info("hv_swiotlb_stub: the first block was at avoid=0x%lx: kept, the pool is "
+			"the next\n", avoid);
+	}
 	if (!pool_pages) {
 		pr_warn("hv_pci: failed to allocate %llu-byte swiotlb pool below 4G; feature disabled\n",
 			want);
@@ -170,8 +183,6 @@ static int __init stub_init(void)
 
 static void __exit stub_exit(void)
 {
-	unsigned int i;
-
 	if (published) {
 		driver_remove_file(&stub_hv_pci, &driver_attr_swiotlb_size);
 		driver_remove_file(&stub_hv_pci, &driver_attr_swiotlb_base);
@@ -181,9 +192,8 @@ static void __exit stub_exit(void)
 	bus_unregister(&stub_vmbus);
 	if (pool_pages)
 		__free_pages(pool_pages, pool_order);
-	for (i = 0; i < MAX_SHIFT; i++)
-		if (shifted[i])
-			__free_pages(shifted[i], pool_order);
+	if (kept)
+		__free_pages(kept, pool_order);
 }
 
 module_init(stub_init);
