@@ -320,27 +320,56 @@ static int soak_guest(const char *prefix, unsigned g, unsigned first, unsigned e
 	return write(out, c, sizeof(c)) == (ssize_t)sizeof(c) ? 0 : 1;
 }
 
-static int soak(const char *prefix, unsigned guests, unsigned first, unsigned end, int check)
+/* What each guest process is told: the same for all, but its number. */
+struct fleet {
+	const char *prefix;
+	unsigned first, end, boots;
+	int check;
+};
+
+/*
+ * One process per guest, each running guest(f, g, fd) and writing its n
+ * counts to fd; their sums in totals (n at most S_COUNT).
+ */
+static int fan_out(const struct fleet *f, unsigned guests,
+		   int (*guest)(const struct fleet *f, unsigned g, int out), unsigned *totals,
+		   size_t n)
 {
-	unsigned totals[S_COUNT] = { 0 }, c[S_COUNT], g, k;
+	unsigned c[S_COUNT], g;
+	size_t k;
 	int p[2];
 
+	memset(totals, 0, n * sizeof(*totals));
 	if (pipe(p) < 0)
 		return 2;
 	for (g = 0; g < guests; g++) {
-		pid_t pid = fork();
-
-		if (pid == 0) {
+		if (fork() == 0) {
 			close(p[0]);
-			_exit(soak_guest(prefix, g, first, end, check, p[1]));
+			_exit(guest(f, g, p[1]));
 		}
 	}
 	close(p[1]);
-	while (read(p[0], c, sizeof(c)) == (ssize_t)sizeof(c))
-		for (k = 0; k < S_COUNT; k++)
+	while (read(p[0], c, n * sizeof(*c)) == (ssize_t)(n * sizeof(*c)))
+		for (k = 0; k < n; k++)
 			totals[k] += c[k];
+	close(p[0]);
 	while (wait(NULL) > 0)
 		;
+	return 0;
+}
+
+static int soak_one(const struct fleet *f, unsigned g, int out)
+{
+	return soak_guest(f->prefix, g, f->first, f->end, f->check, out);
+}
+
+static int soak(const char *prefix, unsigned guests, unsigned first, unsigned end, int check)
+{
+	const struct fleet f = { prefix, first, end, 0, check };
+	unsigned totals[S_COUNT];
+
+	if (fan_out(&f, guests, soak_one, totals, S_COUNT))
+		return 2;
 	printf("accepted=%u\nduplicate=%u\nconflict=%u\nretried=%u\nwrong=%u\n",
 	       totals[S_ACCEPTED], totals[S_DUPLICATE], totals[S_CONFLICT], totals[S_RETRIED],
 	       totals[S_WRONG]);
@@ -387,29 +416,18 @@ static int flood(const char *path, int n, const char *how)
 	return 0;
 }
 
+static int load_one(const struct fleet *f, unsigned g, int out)
+{
+	return one_guest(f->prefix, g, f->boots, out);
+}
+
 static int load(const char *prefix, unsigned guests, unsigned boots)
 {
-	unsigned totals[3] = { 0, 0, 0 }, g, c[3];
-	int p[2];
+	const struct fleet f = { prefix, 0, 0, boots, 0 };
+	unsigned totals[3];
 
-	if (pipe(p) < 0)
+	if (fan_out(&f, guests, load_one, totals, 3))
 		return 2;
-	for (g = 0; g < guests; g++) {
-		pid_t pid = fork();
-
-		if (pid == 0) {
-			close(p[0]);
-			_exit(one_guest(prefix, g, boots, p[1]));
-		}
-	}
-	close(p[1]);
-	while (read(p[0], c, sizeof(c)) == (ssize_t)sizeof(c)) {
-		totals[0] += c[0];
-		totals[1] += c[1];
-		totals[2] += c[2];
-	}
-	while (wait(NULL) > 0)
-		;
 	printf("accepted=%u\nduplicate=%u\nother=%u\n", totals[0], totals[1], totals[2]);
 	return 0;
 }
