@@ -59,7 +59,15 @@ static unsigned decide_timeout(const struct hvs_cli *c, const struct hvs_options
 	return c->timeout_ms ? c->timeout_ms : o->timeout_ms;
 }
 
-/* The outcome, whole, before final: guard.c may report it at any moment. */
+/* Where the status file goes; NULL for --plan and --dry-run, which write none. */
+static const char *g_run;
+
+/*
+ * The outcome, whole, before final: guard.c may report it at any moment.
+ * Then the status file, before any log line about it: a line to a serial
+ * console can take longer than the grace after the deadline, and a run
+ * cut short there must already have left its record.
+ */
 static __attribute__((noinline)) void decide(const char *state, int exit_code,
 					     const char *reason)
 {
@@ -69,6 +77,14 @@ static __attribute__((noinline)) void decide(const char *state, int exit_code,
 		st.reason = reason;
 	__asm__ __volatile__("" ::: "memory"); /* every field above, then final */
 	st.final = 1;
+	if (!g_run)
+		return;
+	if (!st.target)
+		st.elapsed_ms = hvs_deadline_elapsed_ms(); /* hand_over() read it already */
+	hvs_step("writing the status in", g_run);
+	if (hvs_status_write(g_run, &st) < 0)
+		hvs_log(HVS_LOG_WARNING, "cannot write %s/hv-swiotlb/status: %s", g_run,
+			hvs_errname(errno));
 }
 
 /*
@@ -104,8 +120,8 @@ static int read_request(const struct hvs_cli *c, struct facts *f)
 		hvs_snprintf(why, sizeof(why), "cannot read %.100s: %s%s", c->p.cmdline,
 			     hvs_errname(errno), errno == ENOENT ? "; is /proc mounted?"
 			     : errno == EFBIG ? " (over 32 KiB, no kernel's)" : "");
-		hvs_log(HVS_LOG_ERR, "%s", why);
 		decide("error", HVS_EXIT_SYSTEM, why);
+		hvs_log(HVS_LOG_ERR, "%s", why);
 		return -1;
 	}
 	n = (ssize_t)hvs_cmdline_from_file(cmdline, (size_t)n);
@@ -349,17 +365,9 @@ static int hand_over(const struct hvs_cli *c, const struct facts *f, int fail_pr
 	return rc;
 }
 
-/* Step 5, on every path of a run: the status file, then the exit code. */
-static int report(const struct hvs_cli *c, int rc)
+/* Step 5, on every path of a run: decide() wrote the status; the exit code. */
+static int report(int rc)
 {
-	if (c->mode != HVS_MODE_RUN)
-		return rc;
-	if (!st.target)
-		st.elapsed_ms = hvs_deadline_elapsed_ms(); /* hand_over() read it already */
-	hvs_step("writing the status in", c->p.run);
-	if (hvs_status_write(c->p.run, &st) < 0)
-		hvs_log(HVS_LOG_WARNING, "cannot write %s/hv-swiotlb/status: %s", c->p.run,
-			hvs_errname(errno));
 	hvs_debug("done, exit %d", rc);
 	return rc;
 }
@@ -401,18 +409,21 @@ int hvs_run(const struct hvs_cli *c)
 	hvs_log_setup(c->mode == HVS_MODE_RUN ? c->p.kmsg : NULL, c->debug);
 	hvs_options_defaults(&f.o);
 	/* The deadline covers everything from here, reads of local files included. */
-	if (hvs_guard_start(&st, c->mode == HVS_MODE_RUN ? c->p.run : NULL) < 0 ||
+	g_run = c->mode == HVS_MODE_RUN ? c->p.run : NULL;
+	if (hvs_guard_start(&st, g_run) < 0 ||
 	    hvs_deadline_set(decide_timeout(c, &f.o)) < 0) {
-		hvs_log(HVS_LOG_ERR, "cannot arm the deadline timer: %s", hvs_errname(errno));
+		int err = errno;
+
 		decide("error", HVS_EXIT_SYSTEM, "cannot arm the deadline timer");
-		return report(c, HVS_EXIT_SYSTEM);
+		hvs_log(HVS_LOG_ERR, "cannot arm the deadline timer: %s", hvs_errname(err));
+		return report(HVS_EXIT_SYSTEM);
 	}
 	if (read_request(c, &f) < 0)
-		return report(c, HVS_EXIT_SYSTEM);
+		return report(HVS_EXIT_SYSTEM);
 	read_pool(c, &f);
 	if (c->mode == HVS_MODE_PLAN)
 		return print_plan(&f);
 	if (c->mode == HVS_MODE_DRY_RUN)
 		return print_dry_run(&f);
-	return report(c, act(c, &f, &res));
+	return report(act(c, &f, &res));
 }

@@ -19,6 +19,9 @@
  *   HVS_SIGNAL_RENAME=N   rename() first raises signal N: a stop that comes
  *                         once the outcome is decided, as the status is
  *                         committed (tests/suites/attack.sh)
+ *   HVS_KILL_WRITE=S      a write() to a file whose path contains S is a
+ *                         SIGKILL instead: a process cut short in a write a
+ *                         console holds up (tests/suites/attack.sh)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -216,4 +219,14 @@ int rename(const char *from, const char *to)
 	if (sig && *sig)
 		raise(atoi(sig));
 	return (int)syscall(SYS_rename, from, to);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	const char *kill_on = getenv("HVS_KILL_WRITE");
+	char path[4096];
+
+	if (kill_on && *kill_on && strstr(fd_path(fd, path, sizeof(path)), kill_on))
+		raise(SIGKILL);
+	return syscall(SYS_write, fd, buf, n);
 }

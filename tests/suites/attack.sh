@@ -292,6 +292,18 @@ done
 expect_eq "runs without a proper ending" 0 "$bad"
 t_end
 
+# (LD_PRELOAD: dynamic builds only.)
+if [ -n "$PRELOAD_MODES" ]; then
+	t_begin "killed as it logs its outcome (a console holds the line): the status is there"
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	HVS_KILL_WRITE=$KMSG LD_PRELOAD=$HANG \
+		"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1
+	expect_eq exit 137 "$?"
+	expect_line "$STATUS" '^state=unreachable$'
+	expect_line "$STATUS" '^exit=3$'
+	t_end
+fi
+
 t_begin "SIGTERM while a read hangs: the step is named"
 if [ -n "$PRELOAD_MODES" ]; then
 	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
