@@ -349,6 +349,9 @@ while IFS='|' read -r gen name cmdline; do
 		mkdir -p "$OUT/failed"
 		cp "$LOGS/$gen.$name.log" "$OUT/failed/"
 		echo "    serial log kept: $OUT/failed/$gen.$name.log"
+		# What CI shows of it: the tool's lines and the receiver's.
+		grep -a -e '^HVTEST-KMSG .*hv-swiotlb' -e '^HVTEST-FILE /run/hvtest/recv.log' \
+			"$LOGS/$gen.$name.log" | tr -d '\r' | tail -n 25 | sed 's/^/      | /'
 	fi
 	t_end
 done <"$LOGS/plan"

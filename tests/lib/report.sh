@@ -32,7 +32,15 @@ expect_eq() { # WHAT WANT GOT
 	[ "$2" = "$3" ] || t_fail "$1: want '$2', got '$3'"
 }
 
+# A running program's log may lag what it did: hv-swiotlb-recv queues its
+# lines and writes them after the answer they speak of, so a line is
+# waited for, up to 2 s, before it is missed. A present line costs nothing.
 expect_line() { # FILE EXTENDED-REGEX: some line of FILE matches
+	el_wait=0
+	while ! grep -Eq -- "$2" "$1" 2>/dev/null && [ $el_wait -lt 40 ]; do
+		sleep 0.05
+		el_wait=$((el_wait + 1))
+	done
 	grep -Eq -- "$2" "$1" 2>/dev/null || {
 		t_fail "no line of $(basename "$1") matches /$2/"
 		[ -f "$1" ] && sed 's/^/      | /' "$1"
