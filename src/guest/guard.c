@@ -65,7 +65,7 @@ static void finish(int sig)
 	static char reason[512];
 	struct hvs_status *st = g_st;
 	struct hvs_text t;
-	int code, prio = st->required ? HVS_LOG_ERR : HVS_LOG_WARNING;
+	int code;
 	unsigned elapsed = hvs_deadline_elapsed_ms();
 
 	if (st->final) {
@@ -94,12 +94,15 @@ static void finish(int sig)
 		st->reason = reason;
 		st->ack = NULL;
 		st->elapsed_ms = elapsed;
+		st->line = reason;
+		st->line_prio = st->required ? HVS_LOG_ERR : HVS_LOG_WARNING;
 	}
 	report_under_alarm(code);
 	if (g_run_dir)
 		(void)hvs_status_write(g_run_dir, st);
-	if (!st->final)
-		hvs_log_text(prio, st->reason);
+	/* The outcome's line, unless the run wrote it before it was stopped. */
+	if (st->line_prio && !st->logged)
+		hvs_log_text(st->line_prio, st->line);
 	_exit(code);
 }
 

@@ -11,7 +11,8 @@
  *     blocked in, is ended by the second alarm the same way;
  *   - a stop signal ends it with state=interrupted and exit 128 + signal;
  *   - once the outcome is decided (st->final), neither changes it: the
- *     decided status is written and the decided exit code returned.
+ *     decided status is written, the outcome's log line if the run had
+ *     not written it yet, and the decided exit code returned.
  *
  * Only async-signal-safe calls are made on these paths: the messages are
  * built with text.h, the status is written by status.c, which uses

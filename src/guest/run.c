@@ -63,28 +63,40 @@ static unsigned decide_timeout(const struct hvs_cli *c, const struct hvs_options
 static const char *g_run;
 
 /*
+ * The outcome's log line, formatted into this buffer before decide() is
+ * called; decide() writes it after the status file, and guard.c writes it
+ * if the run is stopped before it did.
+ */
+static char line[768];
+#define NO_LINE 0 /* no priority: decide() logs nothing */
+
+/*
  * The outcome, whole, before final: guard.c may report it at any moment.
- * Then the status file, before any log line about it: a line to a serial
- * console can take longer than the grace after the deadline, and a run
- * cut short there must already have left its record.
+ * Then the status file, then the line (prio): a line to a serial console
+ * can outlast the grace after the deadline, and a run cut short there has
+ * left its record.
  */
 static __attribute__((noinline)) void decide(const char *state, int exit_code,
-					     const char *reason)
+					     const char *reason, int prio)
 {
+	st.line_prio = prio;
 	st.state = state;
 	st.exit_code = exit_code;
 	if (reason)
 		st.reason = reason;
 	__asm__ __volatile__("" ::: "memory"); /* every field above, then final */
 	st.final = 1;
-	if (!g_run)
-		return;
-	if (!st.target)
-		st.elapsed_ms = hvs_deadline_elapsed_ms(); /* hand_over() read it already */
-	hvs_step("writing the status in", g_run);
-	if (hvs_status_write(g_run, &st) < 0)
-		hvs_log(HVS_LOG_WARNING, "cannot write %s/hv-swiotlb/status: %s", g_run,
-			hvs_errname(errno));
+	if (g_run) {
+		if (!st.target)
+			st.elapsed_ms = hvs_deadline_elapsed_ms(); /* hand_over() read it already */
+		hvs_step("writing the status in", g_run);
+		if (hvs_status_write(g_run, &st) < 0)
+			hvs_log(HVS_LOG_WARNING, "cannot write %s/hv-swiotlb/status: %s", g_run,
+				hvs_errname(errno));
+	}
+	if (prio != NO_LINE)
+		hvs_log_text(prio, line);
+	st.logged = 1; /* a stop from here on writes no second line */
 }
 
 /*
@@ -108,7 +120,7 @@ static uint64_t make_nonce(void)
 /* Step 1: the kernel's line, our options, the request. */
 static int read_request(const struct hvs_cli *c, struct facts *f)
 {
-	static char cmdline[CMDLINE_MAX], scratch[CMDLINE_MAX], why[160];
+	static char cmdline[CMDLINE_MAX], scratch[CMDLINE_MAX];
 	ssize_t n;
 	unsigned i;
 
@@ -117,11 +129,10 @@ static int read_request(const struct hvs_cli *c, struct facts *f)
 	if (n < 0 && errno == EINTR)
 		hvs_guard_stall();
 	if (n < 0) {
-		hvs_snprintf(why, sizeof(why), "cannot read %.100s: %s%s", c->p.cmdline,
+		hvs_snprintf(line, sizeof(line), "cannot read %.100s: %s%s", c->p.cmdline,
 			     hvs_errname(errno), errno == ENOENT ? "; is /proc mounted?"
 			     : errno == EFBIG ? " (over 32 KiB, no kernel's)" : "");
-		decide("error", HVS_EXIT_SYSTEM, why);
-		hvs_log(HVS_LOG_ERR, "%s", why);
+		decide("error", HVS_EXIT_SYSTEM, line, HVS_LOG_ERR);
 		return -1;
 	}
 	n = (ssize_t)hvs_cmdline_from_file(cmdline, (size_t)n);
@@ -312,14 +323,11 @@ static void read_boot_id(const struct hvs_cli *c, uint8_t out[16])
 		return;
 	}
 	memset(out, 0, 16);
-	if (n < 0)
-		hvs_log(HVS_LOG_WARNING, "cannot read the boot id from %s (%s); sending zeros, "
-			"so the host cannot tell this boot from others", c->p.boot_id,
-			hvs_errname(errno));
-	else
-		hvs_log(HVS_LOG_WARNING, "the boot id in %s is not a UUID (\"%.40s\"); sending "
-			"zeros, so the host cannot tell this boot from others", c->p.boot_id,
-			text);
+	/* One consequence for both causes: the bytes are counted (size budget). */
+	hvs_log(HVS_LOG_WARNING, n < 0 ? "cannot read the boot id from %s (%s)%s"
+		: "the boot id in %s is not a UUID (\"%.40s\")%s", c->p.boot_id,
+		n < 0 ? hvs_errname(errno) : text,
+		"; sending zeros, so the host cannot tell this boot from others");
 }
 
 /* Step 4, and the outcome into st. */
@@ -347,20 +355,22 @@ static int hand_over(const struct hvs_cli *c, const struct facts *f, int fail_pr
 		st.ack = hvs_ack_status_name(res->ack.status);
 	st.elapsed_ms = hvs_deadline_elapsed_ms();
 	if (res->outcome == HVS_HANDOFF_ACKED) {
+		hvs_snprintf(line, sizeof(line),
+			     "handed [0x%llx..0x%llx) (%llu bytes) to %s: %s after %u ms, %u attempt%s",
+			     (unsigned long long)f->pool.base,
+			     (unsigned long long)(f->pool.base + f->pool.size),
+			     (unsigned long long)f->pool.size, f->target_text, st.ack,
+			     st.elapsed_ms, res->attempts, res->attempts == 1 ? "" : "s");
 		decide(handoff_state(res->outcome), rc, res->ack.status == HVS_ACK_DUPLICATE
 		       ? "the host already had this range for this boot"
-		       : "the host applied the range");
-		hvs_log(HVS_LOG_INFO, "handed [0x%llx..0x%llx) (%llu bytes) to %s: %s after "
-			"%u ms, %u attempt%s", (unsigned long long)f->pool.base,
-			(unsigned long long)(f->pool.base + f->pool.size),
-			(unsigned long long)f->pool.size, f->target_text, st.ack,
-			st.elapsed_ms, res->attempts, res->attempts == 1 ? "" : "s");
+		       : "the host applied the range", HVS_LOG_INFO);
 	} else {
-		decide(handoff_state(res->outcome), rc, res->detail);
-		hvs_log(fail_prio, "handoff to %s failed after %u ms and %u attempt%s: %s%s",
-			f->target_text, st.elapsed_ms, res->attempts,
-			res->attempts == 1 ? "" : "s", res->detail,
-			f->o.required ? "" : "; the boot goes on without it");
+		hvs_snprintf(line, sizeof(line),
+			     "handoff to %s failed after %u ms and %u attempt%s: %s%s",
+			     f->target_text, st.elapsed_ms, res->attempts,
+			     res->attempts == 1 ? "" : "s", res->detail,
+			     f->o.required ? "" : "; the boot goes on without it");
+		decide(handoff_state(res->outcome), rc, res->detail, fail_prio);
 	}
 	return rc;
 }
@@ -383,14 +393,16 @@ static int act(const struct hvs_cli *c, struct facts *f, struct hvs_handoff_resu
 			"the crashed kernel's range; see hv-swiotlb(7)");
 	if (f->verdict == HVS_V_NONE) {
 		/* Nothing asked, nothing published: say nothing, but leave the status. */
-		decide("none", rc, NULL);
+		decide("none", rc, NULL, NO_LINE);
 	} else if (f->verdict == HVS_V_DISABLED) {
-		decide("disabled", HVS_EXIT_OK, "disabled by rd.hvswiotlb=0");
-		hvs_log(HVS_LOG_INFO, "handoff disabled by rd.hvswiotlb=0; not sending (%s)",
-			f->diag.reason);
+		hvs_snprintf(line, sizeof(line), "handoff disabled by rd.hvswiotlb=0; not sending (%s)",
+			     f->diag.reason);
+		decide("disabled", HVS_EXIT_OK, "disabled by rd.hvswiotlb=0", HVS_LOG_INFO);
 	} else if (rc != HVS_EXIT_OK) {
-		decide(rc == HVS_EXIT_POOL_ABSENT ? "pool-absent" : "pool-invalid", rc, NULL);
-		hvs_log(fail_prio, "no pool to hand over (%s): %s", st.verdict, f->diag.reason);
+		hvs_snprintf(line, sizeof(line), "no pool to hand over (%s): %s", st.verdict,
+			     f->diag.reason);
+		decide(rc == HVS_EXIT_POOL_ABSENT ? "pool-absent" : "pool-invalid", rc, NULL,
+		       fail_prio);
 	} else {
 		(void)hand_over(c, f, fail_prio, res);
 	}
@@ -406,16 +418,16 @@ int hvs_run(const struct hvs_cli *c)
 	st.state = "starting";
 	st.verdict = "unknown";
 	st.reason = "";
+	st.line = line;
 	hvs_log_setup(c->mode == HVS_MODE_RUN ? c->p.kmsg : NULL, c->debug);
 	hvs_options_defaults(&f.o);
 	/* The deadline covers everything from here, reads of local files included. */
 	g_run = c->mode == HVS_MODE_RUN ? c->p.run : NULL;
 	if (hvs_guard_start(&st, g_run) < 0 ||
 	    hvs_deadline_set(decide_timeout(c, &f.o)) < 0) {
-		int err = errno;
-
-		decide("error", HVS_EXIT_SYSTEM, "cannot arm the deadline timer");
-		hvs_log(HVS_LOG_ERR, "cannot arm the deadline timer: %s", hvs_errname(err));
+		hvs_snprintf(line, sizeof(line), "cannot arm the deadline timer: %s",
+			     hvs_errname(errno));
+		decide("error", HVS_EXIT_SYSTEM, line, HVS_LOG_ERR);
 		return report(HVS_EXIT_SYSTEM);
 	}
 	if (read_request(c, &f) < 0)

@@ -28,6 +28,10 @@ struct hvs_status {
 	int crash;            /* a kdump crash kernel */
 	int exit_code;
 	const char *reason;
+	/* Not in the file: the outcome's log line (none if line_prio is 0), written yet. */
+	const char *line;
+	int line_prio;
+	volatile int logged;
 	/*
 	 * The outcome is decided; only reporting is left. Set last, once every
 	 * field above is: guard.c's handler reads them when it sees it.

@@ -19,6 +19,9 @@
  *   HVS_SIGNAL_RENAME=N   rename() first raises signal N: a stop that comes
  *                         once the outcome is decided, as the status is
  *                         committed (tests/suites/attack.sh)
+ *   HVS_SLOW_RENAME=MS    the first rename() takes MS ms, signals or not:
+ *                         a status commit that outlasts the grace after
+ *                         the deadline (tests/suites/attack.sh)
  *   HVS_KILL_WRITE=S      a write() to a file whose path contains S is a
  *                         SIGKILL instead: a process cut short in a write a
  *                         console holds up (tests/suites/attack.sh)
@@ -38,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static int should_hang(int fd)
@@ -214,10 +218,18 @@ int epoll_pwait(int epfd, struct epoll_event *ev, int max, int ms, const sigset_
 
 int rename(const char *from, const char *to)
 {
-	const char *sig = getenv("HVS_SIGNAL_RENAME");
+	static int renames;
+	const char *sig = getenv("HVS_SIGNAL_RENAME"), *slow = getenv("HVS_SLOW_RENAME");
 
 	if (sig && *sig)
 		raise(atoi(sig));
+	if (slow && *slow && renames++ == 0) {
+		long ms = atol(slow);
+		struct timespec left = { ms / 1000, (ms % 1000) * 1000000L };
+
+		while (nanosleep(&left, &left) < 0 && errno == EINTR)
+			;
+	}
 	return (int)syscall(SYS_rename, from, to);
 }
 

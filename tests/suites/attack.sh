@@ -302,6 +302,20 @@ if [ -n "$PRELOAD_MODES" ]; then
 	expect_line "$STATUS" '^state=unreachable$'
 	expect_line "$STATUS" '^exit=3$'
 	t_end
+
+	t_begin "the status commit outlasts the grace: the outcome's line is still logged, once"
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	t0=$(now_ms)
+	HVS_SLOW_RENAME=200 LD_PRELOAD=$HANG \
+		"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1
+	RC=$?
+	MS=$(($(now_ms) - t0))
+	expect_eq exit 3 "$RC"
+	bounded 300
+	expect_line "$STATUS" '^state=unreachable$'
+	expect_eq "outcome lines in the kernel log" 1 \
+		"$(grep -c 'handoff to unix:.* failed after .*; the boot goes on without it$' "$KMSG")"
+	t_end
 fi
 
 t_begin "SIGTERM while a read hangs: the step is named"
