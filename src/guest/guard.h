@@ -12,7 +12,9 @@
  *   - a stop signal ends it with state=interrupted and exit 128 + signal;
  *   - once the outcome is decided (st->final), neither changes it: the
  *     decided status is written, the outcome's log line if the run had
- *     not written it yet, and the decided exit code returned.
+ *     not written it yet, and the decided exit code returned;
+ *   - the status write and the log line are each bounded (guard.c), so
+ *     neither a slow /run nor a stalled console holds the run.
  *
  * Only async-signal-safe calls are made on these paths: the messages are
  * built with text.h, the status is written by status.c, which uses
