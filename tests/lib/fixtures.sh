@@ -4,6 +4,18 @@
 # Unix sockets. The caller sets WORK, and GUEST or RECV where it uses them.
 
 HVPCI=sys/bus/vmbus/drivers/hv_pci
+
+# guest_work NAME: a fresh directory for guest trees, on a tmpfs where the
+# machine has one at /dev/shm. An initramfs's /run and /dev are never on a
+# disk, and a disk's journal would add its own stalls to the timings these
+# tests hold the tool to. A slow /run is attacked on purpose (faults.c).
+guest_work() {
+	gw_base=/tmp
+	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ]; then
+		gw_base=/dev/shm
+	fi
+	mktemp -d "$gw_base/$1-XXXXXX"
+}
 BOOT_ID=6f1c2a7e-3b44-4c55-8d66-778899aabbcc
 n=0
 

@@ -17,7 +17,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/fixtures.sh"
 HANG=$(cd "$(dirname "$PEER")" && pwd)/libhvs-faults.so
 
-WORK=$(mktemp -d /tmp/hvs-attack-XXXXXX)
+WORK=$(guest_work hvs-attack)
 PIDS=""
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
@@ -321,7 +321,7 @@ if [ -n "$PRELOAD_MODES" ]; then
 	# status commit of 8 ms or more outlasted the report's own bound. A
 	# commit up to the status bound is kept; one past it still leaves the
 	# log line, within the promise.
-	for slow in 20 400; do
+	for slow in 10 400; do
 		t_begin "a read hangs past the grace and the status commit takes $slow ms: bounded, and what can be reported is"
 		new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
 		t0=$(now_ms)
@@ -333,7 +333,7 @@ if [ -n "$PRELOAD_MODES" ]; then
 		bounded 300
 		expect_eq "outcome lines in the kernel log" 1 \
 			"$(grep -c "^<4>hv-swiotlb: the deadline of 300 ms passed while reading $R/$HVPCI/swiotlb_size\$" "$KMSG")"
-		if [ "$slow" = 20 ]; then
+		if [ "$slow" = 10 ]; then
 			expect_line "$STATUS" '^state=stalled$'
 			expect_line "$STATUS" '^exit=3$'
 		else

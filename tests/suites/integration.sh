@@ -14,7 +14,7 @@ PEER=$2
 # shellcheck source=tests/lib/fixtures.sh
 . "$(dirname "$0")/../lib/fixtures.sh"
 
-WORK=$(mktemp -d /tmp/hvs-it-XXXXXX)
+WORK=$(guest_work hvs-it)
 trap 'rm -rf "$WORK"' EXIT
 
 # start_peer MODE [extra peer args]: a scripted host on $SOCK.
