@@ -20,7 +20,7 @@
 #ifndef HVS_DEADLINE_H
 #define HVS_DEADLINE_H
 
-#define HVS_GRACE_MS 10u
+#define HVS_GRACE_MS 15u
 
 /*
  * The first call arms the deadline total_ms from now; a later one moves it

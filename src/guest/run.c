@@ -94,9 +94,14 @@ static __attribute__((noinline)) void decide(const char *state, int exit_code,
 			hvs_log(HVS_LOG_WARNING, "cannot write %s/hv-swiotlb/status: %s", g_run,
 				hvs_errname(errno));
 	}
+	/*
+	 * Logged as the write begins: /dev/kmsg stores the record before it
+	 * flushes the consoles in the writer's time, so an alarm that lands in
+	 * that flush must not write the line a second time.
+	 */
+	st.logged = 1;
 	if (prio != NO_LINE)
 		hvs_log_text(prio, line);
-	st.logged = 1; /* a stop from here on writes no second line */
 }
 
 /*

@@ -28,7 +28,7 @@ struct hvs_status {
 	int crash;            /* a kdump crash kernel */
 	int exit_code;
 	const char *reason;
-	/* Not in the file: the outcome's log line (none if line_prio is 0), written yet. */
+	/* Not in the file: the outcome's log line (none if line_prio is 0); its write begun. */
 	const char *line;
 	int line_prio;
 	volatile int logged;

@@ -25,6 +25,11 @@
  *   HVS_KILL_WRITE=S      a write() to a file whose path contains S is a
  *                         SIGKILL instead: a process cut short in a write a
  *                         console holds up (tests/suites/attack.sh)
+ *   HVS_SLOW_WRITE=S:MS   the first write() to a file whose path contains S
+ *                         is made, then takes MS ms more, signals or not:
+ *                         /dev/kmsg, which stores the record and then flushes
+ *                         a slow console in the writer's time
+ *                         (tests/suites/attack.sh)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -216,6 +221,15 @@ int epoll_pwait(int epfd, struct epoll_event *ev, int max, int ms, const sigset_
 	return real(epfd, ev, max, ms, mask);
 }
 
+/* ms of wall time, whatever signals come meanwhile (their handlers run). */
+static void take_ms(long ms)
+{
+	struct timespec left = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&left, &left) < 0 && errno == EINTR)
+		;
+}
+
 int rename(const char *from, const char *to)
 {
 	static int renames;
@@ -223,22 +237,26 @@ int rename(const char *from, const char *to)
 
 	if (sig && *sig)
 		raise(atoi(sig));
-	if (slow && *slow && renames++ == 0) {
-		long ms = atol(slow);
-		struct timespec left = { ms / 1000, (ms % 1000) * 1000000L };
-
-		while (nanosleep(&left, &left) < 0 && errno == EINTR)
-			;
-	}
+	if (slow && *slow && renames++ == 0)
+		take_ms(atol(slow));
 	return (int)syscall(SYS_rename, from, to);
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
+	static int slowed;
 	const char *kill_on = getenv("HVS_KILL_WRITE");
 	char path[4096];
+	int ms;
+	long r;
 
-	if (kill_on && *kill_on && strstr(fd_path(fd, path, sizeof(path)), kill_on))
+	fd_path(fd, path, sizeof(path));
+	if (kill_on && *kill_on && strstr(path, kill_on))
 		raise(SIGKILL);
-	return syscall(SYS_write, fd, buf, n);
+	r = syscall(SYS_write, fd, buf, n);
+	if (!slowed && matches("HVS_SLOW_WRITE", path, &ms)) {
+		slowed = 1;
+		take_ms(ms);
+	}
+	return (ssize_t)r;
 }

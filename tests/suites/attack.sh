@@ -317,6 +317,22 @@ if [ -n "$PRELOAD_MODES" ]; then
 		"$(grep -c 'handoff to unix:.* failed after .*; the boot goes on without it$' "$KMSG")"
 	t_end
 
+	t_begin "the kernel log holds the outcome's writer past the grace (a slow console): one line, bounded"
+	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
+	start_peer silent
+	t0=$(now_ms)
+	HVS_SLOW_WRITE=$KMSG:200 LD_PRELOAD=$HANG \
+		"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1
+	RC=$?
+	MS=$(($(now_ms) - t0))
+	stop_peer
+	expect_eq exit 3 "$RC"
+	bounded 300
+	expect_line "$STATUS" '^state=unreachable$'
+	expect_eq "outcome lines in the kernel log" 1 \
+		"$(grep -c 'no acknowledgement came before the deadline; the boot goes on without it$' "$KMSG")"
+	t_end
+
 	# The CI run of stop 19 lost a stalled run's status on a slow disk: a
 	# status commit of 8 ms or more outlasted the report's own bound. A
 	# commit up to the status bound is kept; one past it still leaves the
