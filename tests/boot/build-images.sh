@@ -68,7 +68,8 @@ rm -rf "$OUT/dracut" "$OUT/hvtest-module"
 mkdir -p "$OUT/conf.d" "$OUT/tmp" "$OUT/hvtest-module/99hv-swiotlb-test"
 cp "$HERE/dracut-test/module-setup.sh" "$OUT/hvtest-module/99hv-swiotlb-test/"
 cp "$HERE/hvtest-start.sh" "$HERE/dracut-test/hvtest-setup.service" \
-	"$HERE/dracut-test/hvtest-order.conf" "$OUT/hvtest-module/99hv-swiotlb-test/"
+	"$HERE/dracut-test/hvtest-order.conf" "$HERE/dracut-test/hvtest-realroot.conf" \
+	"$OUT/hvtest-module/99hv-swiotlb-test/"
 dracut_tree "$OUT/dracut" "$STAGE/usr/lib/dracut/modules.d/50hv-swiotlb" \
 	"$OUT/hvtest-module/99hv-swiotlb-test"
 : >"$OUT/dracut.conf"

@@ -80,5 +80,7 @@ install() {
     inst_simple "$unit" "$systemdsystemunitdir/hv-swiotlb.service"
     mkdir -p "$initdir$systemdsystemunitdir/sysinit.target.wants"
     ln -sf ../hv-swiotlb.service "$initdir$systemdsystemunitdir/sysinit.target.wants/"
+    inst_simple "$moddir/hvtest-realroot.conf" \
+        "$systemdsystemunitdir/hv-swiotlb.service.d/hvtest-realroot.conf"
     hvtest_setup_unit hv-swiotlb.service
 }
