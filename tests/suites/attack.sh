@@ -45,6 +45,19 @@ run_tool() { # [args]: RC and MS
 	MS=$(($(now_ms) - t0))
 }
 
+# faulty_run SECONDS NAME=VALUE...: the tool under the fault shim
+# (faults.c, set up by the settings), against $SOCK with that deadline,
+# its output dropped: RC and MS.
+faulty_run() {
+	fr_timeout=$1
+	shift
+	t0=$(now_ms)
+	env "$@" LD_PRELOAD="$HANG" "$TOOL" --root "$R" --target "unix:$SOCK" \
+		--timeout "$fr_timeout" >/dev/null 2>&1
+	RC=$?
+	MS=$(($(now_ms) - t0))
+}
+
 # bounded DEADLINE_MS: the run ended within its deadline and the slack.
 # Inside timed_test's first try, a miss is kept in $late instead.
 bounded() {
@@ -147,11 +160,7 @@ hung_read() { # MODE WHAT
 	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
 	echo quiet >"$R/etc/cmdline"
 	start_peer accepted
-	t0=$(now_ms)
-	HVS_HANG_PATH=$R/$2 HVS_HANG_MODE=$1 LD_PRELOAD=$HANG \
-		"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.4 >/dev/null 2>&1
-	RC=$?
-	MS=$(($(now_ms) - t0))
+	faulty_run 0.4 HVS_HANG_PATH="$R/$2" HVS_HANG_MODE="$1"
 	stop_peer
 	expect_eq exit 3 "$RC"
 	bounded 400
@@ -330,20 +339,15 @@ t_end
 if [ -n "$PRELOAD_MODES" ]; then
 	t_begin "killed as it logs its outcome (a console holds the line): the status is there"
 	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
-	HVS_KILL_WRITE=$KMSG LD_PRELOAD=$HANG \
-		"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1
-	expect_eq exit 137 "$?"
+	faulty_run 0.3 HVS_KILL_WRITE="$KMSG"
+	expect_eq exit 137 "$RC"
 	expect_line "$STATUS" '^state=unreachable$'
 	expect_line "$STATUS" '^exit=3$'
 	t_end
 
 	slow_commit() {
 		new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
-		t0=$(now_ms)
-		HVS_SLOW_RENAME=200 LD_PRELOAD=$HANG \
-			"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1
-		RC=$?
-		MS=$(($(now_ms) - t0))
+		faulty_run 0.3 HVS_SLOW_RENAME=200
 		expect_eq exit 3 "$RC"
 		bounded 300
 		expect_line "$STATUS" '^state=unreachable$'
@@ -356,11 +360,7 @@ if [ -n "$PRELOAD_MODES" ]; then
 	slow_console() {
 		new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
 		start_peer silent
-		t0=$(now_ms)
-		HVS_SLOW_WRITE=$KMSG:200 LD_PRELOAD=$HANG \
-			"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1
-		RC=$?
-		MS=$(($(now_ms) - t0))
+		faulty_run 0.3 HVS_SLOW_WRITE="$KMSG:200"
 		stop_peer
 		expect_eq exit 3 "$RC"
 		bounded 300
@@ -377,11 +377,8 @@ if [ -n "$PRELOAD_MODES" ]; then
 	# log line, within the promise.
 	stall_then_slow_commit() { # MS
 		new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
-		t0=$(now_ms)
-		HVS_HANG_PATH=$R/$HVPCI/swiotlb_size HVS_HANG_MODE=forever HVS_SLOW_RENAME=$1 \
-			LD_PRELOAD=$HANG "$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1
-		RC=$?
-		MS=$(($(now_ms) - t0))
+		faulty_run 0.3 HVS_HANG_PATH="$R/$HVPCI/swiotlb_size" HVS_HANG_MODE=forever \
+			HVS_SLOW_RENAME="$1"
 		expect_eq exit 3 "$RC"
 		bounded 300
 		expect_eq "outcome lines in the kernel log" 1 \
@@ -465,11 +462,7 @@ t_begin "a SIGTERM once the host has acknowledged: the outcome stands"
 if [ -n "$PRELOAD_MODES" ]; then
 	new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required" 0x8000000 67108864
 	start_peer accepted
-	t0=$(now_ms)
-	HVS_SIGNAL_RENAME=15 LD_PRELOAD=$HANG "$TOOL" --root "$R" --target "unix:$SOCK" \
-		--timeout 2 >/dev/null 2>&1
-	RC=$?
-	MS=$(($(now_ms) - t0))
+	faulty_run 2 HVS_SIGNAL_RENAME=15
 	stop_peer
 	expect_eq exit 0 "$RC"
 	expect_line "$STATUS" '^state=acknowledged$'
@@ -486,9 +479,7 @@ t_begin "a SIGTERM once the handoff has failed: the failure's own exit code"
 if [ -n "$PRELOAD_MODES" ]; then
 	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
 	start_peer conflict
-	HVS_SIGNAL_RENAME=15 LD_PRELOAD=$HANG "$TOOL" --root "$R" --target "unix:$SOCK" \
-		--timeout 2 >/dev/null 2>&1
-	RC=$?
+	faulty_run 2 HVS_SIGNAL_RENAME=15
 	stop_peer
 	expect_eq exit 4 "$RC"
 	expect_line "$STATUS" '^state=refused$'
