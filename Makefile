@@ -56,7 +56,7 @@ DEPS := make gcc clang libclang-rt-14-dev libklibc-dev klibc-utils musl-tools \
 	libcmocka-dev shellcheck mandoc file strace pkg-config libkmod-dev \
 	dracut-core initramfs-tools initramfs-tools-core linux-image-amd64 \
 	linux-headers-amd64 linux-source busybox-static cpio zstd qemu-system-x86 \
-	e2fsprogs socat valgrind systemd debhelper dpkg-dev fakeroot lintian rpm rpmlint \
+	mmdebstrap e2fsprogs socat valgrind systemd debhelper dpkg-dev fakeroot lintian rpm rpmlint \
 	debugedit elfutils util-linux procps
 
 COMMON := errname fileio numbers text range wire
@@ -209,8 +209,10 @@ stage: all
 		DRACUTCONFDIR=/usr/lib/dracut/dracut.conf.d SYSTEMDUNITDIR=/usr/lib/systemd/system \
 		SYSTEMDSLEEPDIR=/usr/lib/systemd/system-sleep MKOSIINITRDDIR=/usr/lib/mkosi-initrd/mkosi.conf.d
 
+# The demo boots the staged tree with the test relay beside the receiver
+# (tests/boot/build-images.sh): it builds both, whatever ran before.
 demo: deps
-	@$(MAKE) --no-print-directory WERROR=-Werror stage
+	@$(MAKE) --no-print-directory WERROR=-Werror stage $(B)/glibc/hvtest-relay
 	@sh tests/boot/demo.sh $(B)
 
 # make fuzz: every target for FUZZ_SECONDS, and 5 million differential

@@ -1,13 +1,17 @@
 #!/bin/sh
-# Build everything the boot tests boot: the stand-in kernel module, a small
-# ext4 root, and three initramfs images from the staging tree (dracut with
-# systemd, dracut with its shell init, initramfs-tools), each with the
-# test-only additions of tests/boot/. Nothing outside OUT is written.
+# Build the images of this machine's generators (Debian 12) from the
+# staging tree, each with the test-only additions of tests/boot/: the
+# stand-in kernel module, a small ext4 root that every boot test boots
+# into, and initramfs images (dracut with systemd, dracut with its shell
+# init, initramfs-tools, dracut-ng 102). The demo and the bench boot
+# these; the boot matrix's images are tests/boot/distro-images.sh's.
+# Nothing outside OUT is written.
 #
 #   tests/boot/build-images.sh STAGE RECV OUT [IMAGE...]
 #   (the relay, hvtest-relay, is taken from RECV's directory)
 #   IMAGE: dracut-systemd, dracut-shell, initramfs-tools, dracut-unit,
-#   dracut-ng-V-systemd, dracut-ng-V-shell (V: 102, 111) (default: all).
+#   dracut-ng102-systemd, dracut-ng102-shell (default: all), or root: the
+#   root disk alone, which every call makes.
 #   dracut-unit has no hv-swiotlb module but the tree's hv-swiotlb.service,
 #   run by the initramfs' systemd as PID 1: the stand-in for a boot without
 #   an initramfs. The dracut-ng images are made by dracut-ng itself, built
@@ -23,8 +27,8 @@ UNITDIR=$(dirname "$(find "$STAGE" -type f -name hv-swiotlb-initrd.service | hea
 SLEEP_HOOK=$(find "$STAGE" -path '*/system-sleep/hv-swiotlb' | head -n 1)
 OUT=$3
 shift 3
-IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit dracut-ng-102-systemd \
-	dracut-ng-102-shell dracut-ng-111-systemd dracut-ng-111-shell}
+IMAGES=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit dracut-ng102-systemd \
+	dracut-ng102-shell}
 wanted() { case " $IMAGES " in *" $1 "*) return 0 ;; esac; return 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/images.sh
@@ -65,21 +69,15 @@ mke2fs -q -t ext4 -d "$OUT/rootdir" "$OUT/root.ext4" 32M
 
 # dracut, from a copy of the system's module tree plus ours and the test's.
 rm -rf "$OUT/dracut" "$OUT/hvtest-module"
-mkdir -p "$OUT/conf.d" "$OUT/tmp" "$OUT/hvtest-module/99hv-swiotlb-test"
-cp "$HERE/dracut-test/module-setup.sh" "$OUT/hvtest-module/99hv-swiotlb-test/"
-cp "$HERE/hvtest-start.sh" "$HERE/dracut-test/hvtest-setup.service" \
-	"$HERE/dracut-test/hvtest-order.conf" "$HERE/dracut-test/hvtest-realroot.conf" \
-	"$OUT/hvtest-module/99hv-swiotlb-test/"
+mkdir -p "$OUT/conf.d" "$OUT/tmp"
+hvtest_dracut_module "$OUT/hvtest-module/99hv-swiotlb-test"
 dracut_tree "$OUT/dracut" "$STAGE/usr/lib/dracut/modules.d/50hv-swiotlb" \
 	"$OUT/hvtest-module/99hv-swiotlb-test"
 : >"$OUT/dracut.conf"
 SHELL_INIT="systemd systemd-initrd dracut-systemd"
-# The test VM's devices and root filesystem, and no other driver: a generic
-# image would unpack and probe every module of the kernel at every boot
-# (over 30 MB, 3 s under TCG), for nothing the scenarios look at. Not
-# compressed: compressing took most of the build, and the guest's kernel
-# copies a cpio faster than it inflates one under TCG.
-DRIVERS="virtio_pci virtio_blk virtio_net virtio_console"
+# Not compressed: compressing took most of the build, and the guest's
+# kernel copies a cpio faster than it inflates one under TCG.
+DRIVERS=$HVTEST_DRIVERS
 
 build_dracut() { # NAME TREE DRACUT [extra dracut args]
 	name=$1
@@ -110,29 +108,13 @@ build_unit() {
 build_initramfs_tools() {
 	rm -rf "$OUT/itconf"
 	cp -a /etc/initramfs-tools "$OUT/itconf"
-	# As dracut's images: the test VM's drivers, no others.
-	sed -i 's/^MODULES=.*/MODULES=list/' "$OUT/itconf/initramfs.conf"
-	echo "$DRIVERS ext4" | tr ' ' '\n' >"$OUT/itconf/modules"
-	mkdir -p "$OUT/itconf/hooks" "$OUT/itconf/scripts/init-premount" \
-		"$OUT/itconf/scripts/local-premount" "$OUT/itconf/scripts/init-top"
+	mkdir -p "$OUT/itconf/scripts/init-premount" "$OUT/itconf/scripts/local-premount"
 	cp "$STAGE/usr/share/initramfs-tools/hooks/hv-swiotlb" "$OUT/itconf/hooks/"
 	cp "$STAGE/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb" \
 		"$OUT/itconf/scripts/init-premount/"
 	cp "$STAGE/usr/share/initramfs-tools/scripts/local-premount/hv-swiotlb" \
 		"$OUT/itconf/scripts/local-premount/"
-	install -m 0755 "$HERE/initramfs-tools-test/hook" "$OUT/itconf/hooks/hv-swiotlb-test"
-	{
-		cat <<'HEAD'
-#!/bin/sh
-# Test-only init-top script; see tests/boot/hvtest-start.sh.
-PREREQ=""
-prereqs() { echo "$PREREQ"; }
-case "$1" in prereqs) prereqs; exit 0 ;; esac
-HEAD
-		cat "$HERE/hvtest-start.sh"
-		echo "exit 0"
-	} >"$OUT/itconf/scripts/init-top/hv-swiotlb-test"
-	chmod 0755 "$OUT/itconf/scripts/init-top/hv-swiotlb-test"
+	hvtest_initramfs_tools "$OUT/itconf"
 	HV_SWIOTLB_BINARY=$STAGE/usr/sbin/hv-swiotlb \
 		HV_SWIOTLB_BOOT=$STAGE/usr/lib/hv-swiotlb/hv-swiotlb-boot \
 		HVTEST_KO=$KO HVTEST_RECV=$RECV HVTEST_RELAY=$RELAY \
@@ -148,11 +130,9 @@ ng_tree() { # VERSION
 		"$STAGE/usr/lib/dracut/modules.d/50hv-swiotlb" "$OUT/hvtest-module/99hv-swiotlb-test"
 	echo "$ng"
 }
-for v in 102 111; do
-	if wanted "dracut-ng-$v-systemd" || wanted "dracut-ng-$v-shell"; then
-		eval "NG_$v=\$(ng_tree $v)" || exit 1
-	fi
-done
+if wanted dracut-ng102-systemd || wanted dracut-ng102-shell; then
+	NG_102=$(ng_tree 102) || exit 1
+fi
 
 build_one() { # IMAGE
 	case "$1" in
@@ -160,18 +140,11 @@ build_one() { # IMAGE
 	dracut-shell) build_dracut "$1" "$OUT/dracut" dracut --omit "$SHELL_INIT" ;;
 	dracut-unit) build_unit ;;
 	initramfs-tools) build_initramfs_tools ;;
-	dracut-ng-*)
-		v=${1#dracut-ng-}
-		v=${v%%-*}
-		eval "ng=\$NG_$v"
-		# shellcheck disable=SC2154 # set by the eval
-		case "$1" in
-		*-shell) DRACUT_INSTALL=$ng/dracut-install build_dracut "$1" "$OUT/dracut-ng-$v" \
-			"$ng/dracut.sh" --omit "$SHELL_INIT" ;;
-		*) DRACUT_INSTALL=$ng/dracut-install build_dracut "$1" "$OUT/dracut-ng-$v" \
-			"$ng/dracut.sh" ;;
-		esac
-		;;
+	root) ;;
+	dracut-ng102-shell) DRACUT_INSTALL=$NG_102/dracut-install build_dracut "$1" \
+		"$OUT/dracut-ng-102" "$NG_102/dracut.sh" --omit "$SHELL_INIT" ;;
+	dracut-ng102-systemd) DRACUT_INSTALL=$NG_102/dracut-install build_dracut "$1" \
+		"$OUT/dracut-ng-102" "$NG_102/dracut.sh" ;;
 	*)
 		echo "build-images.sh: no image $1" >&2
 		return 1

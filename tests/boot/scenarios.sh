@@ -1,12 +1,18 @@
 #!/bin/sh
-# Boot scenarios, for each generator's image: the handoff, its bound, its
-# diagnosis and the emergency path, observed on a real boot under QEMU.
-# Two guests boot at a time (one per core); the serial logs of failed
-# scenarios are kept in OUT/failed/.
+# Boot scenarios, for each image of the boot matrix: the handoff, its
+# bound, its diagnosis and the emergency path, observed on a real boot
+# under QEMU. Two guests boot at a time (one per core); the serial logs of
+# failed scenarios are kept in OUT/failed/.
 #
-#   tests/boot/scenarios.sh OUT [GENERATOR...]
-#   (OUT is tests/boot/build-images.sh's output directory; HVTEST_ONLY="NAME..."
-#   boots those scenarios alone, as make bench does)
+#   tests/boot/scenarios.sh OUT IMAGE...
+#
+# IMAGE is SUITE-GENERATOR (bookworm-dracut-shell, trixie-mkosi-initrd,
+# ...): OUT/IMAGE.img, booted with the kernel OUT/IMAGE.kernel names (the
+# suite's own, tests/boot/distro-images.sh), else this machine's
+# (tests/boot/build-images.sh, which also makes the root disk). Which
+# scenarios an image boots depends on its generator and suite (see
+# scenarios_of); HVTEST_ONLY="NAME..." boots those scenarios alone, as
+# make bench does.
 set -u
 OUT=$(cd "$1" && pwd) || exit 1
 shift
@@ -15,12 +21,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/report.sh"
 
 KVER=$(cat "$OUT/kver")
-KERNEL=/boot/vmlinuz-$KVER
+kernel_of() { # IMAGE
+	if [ -f "$OUT/$1.kernel" ]; then cat "$OUT/$1.kernel"; else echo "/boot/vmlinuz-$KVER"; fi
+}
 LOGS=$OUT/logs
 rm -rf "$LOGS" "$OUT/failed"
 mkdir -p "$LOGS"
-GENERATORS=${*:-dracut-systemd dracut-shell initramfs-tools dracut-unit dracut-ng-102-systemd \
-	dracut-ng-102-shell dracut-ng-111-systemd dracut-ng-111-shell}
+GENERATORS=$*
 TIMEOUT_S=3
 BASE="root=/dev/vda rw rd.hvswiotlb.cid=1 rd.hvswiotlb.timeout=$TIMEOUT_S"
 POOL="hv_pci_swiotlb=4M hv_swiotlb_stub.size=4M"
@@ -53,28 +60,32 @@ unit-skip|$POOL hvtest.status=present
 unit-required|$POOL hvtest.recv=none rd.hvswiotlb.required rd.shell=0 rd.emergency=poweroff
 "
 
-# Which scenarios each image boots. The glue's scenarios (where and when
-# the handoff runs, what stops the boot) on every generator; the tool's
-# diagnosis of the kernel's log lines, which no generator changes, on the
-# fastest one. Each dracut-ng release boots every glue scenario, the ones
-# that do not depend on the flavour in one flavour or the other, so that
-# make check stays within its time.
-GLUE="ok no-receiver required disabled not-asked resume resume-noimage"
+# Which scenarios each image boots. Every generator of every suite: the
+# handoff, the required stop and hibernation. The rest of the glue's
+# scenarios (where and when the handoff runs, what does not stop a boot)
+# on one suite, bookworm, in each generator: they depend on our glue, not
+# on the suite's versions. The tool's diagnosis of the kernel's log lines,
+# which no generator changes, on the fastest image. mkosi-initrd images
+# are systemd initrds without a resume device set up by a generator of
+# ours to compare: the handoff and the required stop.
+CORE="ok required resume"
+GLUE="$CORE no-receiver disabled not-asked resume-noimage"
 DIAGNOSIS="silent-receiver fail-alloc fail-contig fail-create fail-publish fail-nodriver legacy"
-scenarios_of() { # GENERATOR
+scenarios_of() { # IMAGE
 	case "$1" in
-	initramfs-tools) echo "$GLUE $DIAGNOSIS" ;;
-	dracut-unit) echo "unit-ok unit-skip unit-required" ;;
-	dracut-ng-102-systemd | dracut-ng-111-shell) echo "ok required resume resume-noimage disabled" ;;
-	dracut-ng-102-shell | dracut-ng-111-systemd) echo "ok required resume no-receiver not-asked" ;;
-	*) echo "$GLUE" ;;
+	bookworm-initramfs-tools) echo "$GLUE $DIAGNOSIS" ;;
+	bookworm-dracut-systemd | bookworm-dracut-shell) echo "$GLUE" ;;
+	*-unit) echo "unit-ok unit-skip unit-required" ;;
+	*-mkosi-initrd) echo "ok required" ;;
+	*) echo "$CORE" ;;
 	esac
 }
 
 boot_one() { # GENERATOR NAME CMDLINE
+	kernel=$(kernel_of "$1")
 	case "$2" in
 	resume)
-		sh "$HERE/hibernate.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
+		sh "$HERE/hibernate.sh" "$kernel" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
 			"$LOGS/$1.$2" "$OUT/hvtest-relay" "$OUT/hv-swiotlb-recv"
 		# The first run's log, for the checks that read one log.
 		cp "$LOGS/$1.$2.2.log" "$LOGS/$1.$2.log" 2>/dev/null
@@ -83,12 +94,12 @@ boot_one() { # GENERATOR NAME CMDLINE
 		# A swap disk with no image on it: the resume attempt finds none.
 		truncate -s 64M "$LOGS/$1.$2.swap"
 		mkswap "$LOGS/$1.$2.swap" >/dev/null 2>&1
-		sh "$HERE/boot.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
+		sh "$HERE/boot.sh" "$kernel" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
 			"$LOGS/$1.$2.log" 180 -drive "file=$LOGS/$1.$2.swap,format=raw,if=virtio"
 		rm -f "$LOGS/$1.$2.swap"
 		;;
 	*)
-		sh "$HERE/boot.sh" "$KERNEL" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
+		sh "$HERE/boot.sh" "$kernel" "$OUT/$1.img" "$OUT/root.ext4" "$BASE $3" \
 			"$LOGS/$1.$2.log" 180
 		;;
 	esac
@@ -115,7 +126,7 @@ worker() {
 boot_all() {
 	for gen in $GENERATORS; do
 		list=$SCENARIOS
-		[ "$gen" = dracut-unit ] && list=$UNIT_SCENARIOS
+		case "$gen" in *-unit) list=$UNIT_SCENARIOS ;; esac
 		wanted=" $(scenarios_of "$gen") "
 		echo "$list" | while IFS='|' read -r name cmdline; do
 			[ -n "$name" ] || continue
@@ -169,7 +180,7 @@ expect_order() {
 	t_ip=$(klog_time 'IP-Config')
 	before "$t_hand" "$t_root" || t_fail "handoff at '$t_hand' s is not before the root mount at '$t_root' s"
 	case "$gen" in
-	dracut-*)
+	*-dracut-*)
 		before "$t_hand" "$t_blk" ||
 			t_fail "handoff at '$t_hand' s is not before the root device appeared at '$t_blk' s"
 		[ -z "$t_net" ] || before "$t_hand" "$t_net" ||
@@ -257,7 +268,7 @@ check() { # GENERATOR NAME
 		expect_root
 		expect_status state=acknowledged ack=accepted verdict=ok
 		expect_kmsg 'hv-swiotlb: handed \[0x[0-9a-f]*\.\.0x[0-9a-f]*) (4194304 bytes) to vsock:1:18515: accepted'
-		lsinitrd "$OUT/dracut-unit.img" 2>/dev/null | grep -q 'hooks/pre-trigger/.*hv-swiotlb' &&
+		lsinitrd "$OUT/$gen.img" 2>/dev/null | grep -q 'hooks/pre-trigger/.*hv-swiotlb' &&
 			t_fail "the unit image has the hook: the unit is not what ran"
 		# systemd ran it before sysinit.target, as the unit says (dracut's
 		# own units here have no default dependencies, so the console, not
@@ -279,7 +290,7 @@ check() { # GENERATOR NAME
 		grep -q 'hv-swiotlb: the swiotlb pool handoff failed (exit 3) and rd.hvswiotlb.required is set' "$L" ||
 			t_fail "the console does not show why the boot stopped"
 		case "$gen" in
-		*systemd* | dracut-unit)
+		*systemd* | *-unit | *-mkosi-initrd)
 			# systemd runs a unit: its failure isolates emergency.target.
 			[ -n "$(console_line 'Failed to start hv-swiotlb')" ] ||
 				t_fail "the console does not show the unit's failure"

@@ -14,7 +14,7 @@
  * real kernel-log lines:
  *
  *   hv_swiotlb_stub.size=4M           the pool size (a buddy allocation:
- *                                     at most 4 MiB on 6.1)
+ *                                     at most 4 MiB)
  *   hv_swiotlb_stub.fail=alloc        "failed to allocate ..." (no pool)
  *   hv_swiotlb_stub.fail=contig       "CONFIG_CONTIG_ALLOC disabled ..."
  *   hv_swiotlb_stub.fail=create       "failed to create swiotlb pool: -12"
@@ -40,6 +40,26 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
+#include <linux/version.h>
+
+/*
+ * What changed across the kernels the boot matrix builds this for (6.1 to
+ * the newest): the bus's match() takes a const driver from 6.11 on, and
+ * the largest buddy order is MAX_ORDER - 1 before 6.4, MAX_ORDER from 6.4
+ * (inclusive), named MAX_PAGE_ORDER from 6.8.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define STUB_MATCH_DRIVER const struct device_driver
+#else
+#define STUB_MATCH_DRIVER struct device_driver
+#endif
+#if defined(MAX_PAGE_ORDER)
+#define STUB_ORDER_FITS(order) ((order) <= MAX_PAGE_ORDER)
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define STUB_ORDER_FITS(order) ((order) <= MAX_ORDER)
+#else
+#define STUB_ORDER_FITS(order) ((order) < MAX_ORDER)
+#endif
 
 static char *size = "4M";
 module_param(size, charp, 0444);
@@ -62,7 +82,7 @@ static phys_addr_t pool_base;
 static size_t pool_size;
 static bool driver_registered, published;
 
-static int stub_match(struct device *dev, struct device_driver *drv)
+static int stub_match(struct device *dev, STUB_MATCH_DRIVER *drv)
 {
 	return 0; /* there are no devices on this bus */
 }
@@ -121,7 +141,7 @@ static void stub_alloc_pool(void)
 		return;
 	}
 	pool_order = get_order(want);
-	if (!failing("alloc") && pool_order < MAX_ORDER)
+	if (!failing("alloc") && STUB_ORDER_FITS(pool_order))
 		pool_pages = alloc_pool(pool_order);
 	/* Blocks of one order are aligned: another one is disjoint from the kept one. */
 	if (pool_pages && avoid && page_to_phys(pool_pages) == avoid) {

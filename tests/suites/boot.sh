@@ -1,26 +1,132 @@
 #!/bin/sh
-# Real boots under QEMU: the images of every generator (tests/boot/
-# build-images.sh), from the packages' own files when they were built,
-# else from the staging tree, then every scenario (tests/boot/scenarios.sh).
+# Real boots under QEMU, over the boot matrix: for each Debian suite a root
+# made of that suite's packages (tests/boot/distro-root.sh), in which our
+# .debs are installed with apt and the suite's own generators build the
+# images (tests/boot/distro-images.sh); dracut-ng 102, Azure Linux 3.0's,
+# built from its release tarball on this machine (Debian 12, bookworm)
+# with bookworm's kernel (tests/boot/build-images.sh, which also makes the
+# root disk every guest boots into); then every scenario of every image
+# (tests/boot/scenarios.sh).
 #
 #   tests/suites/boot.sh BUILD
+#
+# HVTEST_IMAGES="IMAGE..." builds and boots those images alone, for a
+# quick loop: e.g. HVTEST_IMAGES=trixie-dracut-shell tests/run.sh build boot.
+# An image is SUITE-GENERATOR; see MATRIX.
 set -u
 B=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/lib/report.sh
 . "$HERE/../lib/report.sh"
 
+MATRIX="bookworm-dracut-systemd bookworm-dracut-shell bookworm-initramfs-tools bookworm-unit
+bookworm-dracut-ng102-systemd bookworm-dracut-ng102-shell
+trixie-dracut-systemd trixie-dracut-shell trixie-initramfs-tools trixie-mkosi-initrd
+unstable-dracut-systemd unstable-dracut-shell unstable-initramfs-tools unstable-mkosi-initrd"
+IMAGES=$(echo "${HVTEST_IMAGES:-$MATRIX}" | tr -s ' \n' '  ')
+OUT=$B/boot
+mkdir -p "$OUT"
+
+# Our .debs: the packages suite's when they are newer than every file
+# they are made of, else built here (without their unit tests, which the
+# unit suite runs).
+DEBS=$B/packages/src
+made_of="$TOP/Makefile $TOP/src $TOP/scripts $TOP/dracut-module $TOP/initramfs-tools \
+	$TOP/systemd $TOP/mkosi $TOP/conf $TOP/debian $TOP/man"
+fresh_debs() {
+	deb=$(find "$DEBS" -maxdepth 1 -name 'hv-swiotlb_*.deb' 2>/dev/null | head -n 1)
+	# shellcheck disable=SC2086 # one word per path
+	[ -n "$deb" ] && [ -z "$(find $made_of -newer "$deb" -type f 2>/dev/null | head -n 1)" ]
+}
+t_begin "our .debs, as dpkg-buildpackage makes them"
+if ! fresh_debs; then
+	DEBS=$OUT/debs
+	rm -rf "$DEBS"
+	mkdir -p "$DEBS/src"
+	(cd "$TOP" && git ls-files 2>/dev/null | grep -v '^tests/vendor/' | tar -cf - -T -) |
+		tar -xf - -C "$DEBS/src"
+	(cd "$DEBS/src" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b) \
+		>"$OUT/debs.log" 2>&1 || t_fail "dpkg-buildpackage failed: $(tail -n 5 "$OUT/debs.log")"
+fi
+ls "$DEBS"/hv-swiotlb_*.deb "$DEBS"/hv-swiotlb-recv_*.deb >/dev/null 2>&1 ||
+	t_fail "no .debs in $DEBS"
+t_end
+# The files the root disk and the host-built images take: the packages'.
 tree=$B/stage
-[ -d "$B/packages/deb-root" ] && tree=$B/packages/deb-root
-t_begin "the images of every generator, from $tree"
-if ! sh "$HERE/../boot/build-images.sh" "$tree" "$B/glibc/hv-swiotlb-recv" "$B/boot" \
-	>"$B/boot-images.log" 2>&1; then
-	t_fail "$(tail -n 20 "$B/boot-images.log")"
+[ -d "$B/packages/deb-root" ] && fresh_debs && tree=$B/packages/deb-root
+
+# The root disk and, when asked for, the dracut-ng 102 images.
+host_images=""
+for i in $IMAGES; do
+	case "$i" in bookworm-dracut-ng102-*) host_images="$host_images ${i#bookworm-}" ;; esac
+done
+t_begin "the root disk${host_images:+ and$host_images}, on this machine"
+# shellcheck disable=SC2086 # one word per image
+if sh "$HERE/../boot/build-images.sh" "$tree" "$B/glibc/hv-swiotlb-recv" "$OUT" \
+	root $host_images >"$OUT/host-images.log" 2>&1; then
+	for i in $host_images; do ln -sf "$i.img" "$OUT/bookworm-$i.img"; done
+else
+	t_fail "$(tail -n 20 "$OUT/host-images.log")"
 fi
 t_end
+
+# Each suite's root, then its images: two suites at a time, one per core
+# (mmdebstrap waits on the network, the generators on the disk, much of
+# the time).
+suites=""
+for i in $IMAGES; do
+	s=${i%%-*}
+	case " $suites " in *" $s "*) ;; *) suites="$suites $s" ;; esac
+done
+build_suite() { # SUITE
+	gens=""
+	for i in $IMAGES; do
+		case "$i" in "$1"-dracut-ng*) ;; "$1"-*) gens="$gens ${i#"$1"-}" ;; esac
+	done
+	[ -n "$gens" ] || return 0
+	root=$(sh "$HERE/../boot/distro-root.sh" "$1" "$B/roots" 2>"$OUT/$1-root.err") || {
+		echo "the $1 root: $(tail -n 20 "$OUT/$1-root.err")" >"$OUT/$1.failed"
+		return 1
+	}
+	# shellcheck disable=SC2086 # one word per generator
+	HVTEST_RELAY=$OUT/hvtest-relay sh "$HERE/../boot/distro-images.sh" "$1" "$root" "$DEBS" \
+		"$OUT" $gens >"$OUT/$1-images.log" 2>&1 || {
+		echo "the $1 images: $(tail -n 30 "$OUT/$1-images.log")" >"$OUT/$1.failed"
+		return 1
+	}
+}
+# shellcheck disable=SC2086 # one word per suite
+set -- $suites
+while [ $# -gt 0 ]; do
+	rm -f "$OUT/$1.failed"
+	build_suite "$1" &
+	p1=$!
+	s1=$1
+	shift
+	p2="" s2=""
+	if [ $# -gt 0 ]; then
+		rm -f "$OUT/$1.failed"
+		build_suite "$1" &
+		p2=$!
+		s2=$1
+		shift
+	fi
+	t0=$(now_ms)
+	wait "$p1"
+	[ -z "$p2" ] || wait "$p2"
+	for s in $s1 $s2; do
+		t_begin "the $s root (mmdebstrap) and its images, by its own generators"
+		[ -f "$OUT/$s.failed" ] && t_fail "$(cat "$OUT/$s.failed")"
+		t_end
+	done
+	echo "    $s1${s2:+ and $s2}: $((($(now_ms) - t0) / 1000)) s"
+done
 [ "$failed" -eq 0 ] || { t_summary; exit 1; }
+
 # scenarios.sh ends with its own count: add this one to it.
-sh "$HERE/../boot/scenarios.sh" "$B/boot" >"$B/boot-scenarios.log" 2>&1
+# shellcheck disable=SC2086 # one word per image
+sh "$HERE/../boot/scenarios.sh" "$OUT" $IMAGES >"$B/boot-scenarios.log" 2>&1
 sed '$d' "$B/boot-scenarios.log"
 line=$(tail -n 1 "$B/boot-scenarios.log")
 case "$line" in

@@ -9,7 +9,10 @@
 # for a root filesystem with no initramfs instead: no hv-swiotlb module,
 # but the tree's hv-swiotlb.service enabled under sysinit.target, run by
 # the initramfs' own systemd. HVTEST_KO, HVTEST_RECV and HVTEST_RELAY name
-# the files to install.
+# the files to install; unset, as when a distribution's generator runs it
+# in the boot matrix's roots, they are the root's own: the stand-in module
+# from its module tree, the receiver its package installed, the relay in
+# /usr/lib/hvtest.
 # shellcheck disable=SC2154 # dracut sets kernel, moddir, initdir, systemdsystemunitdir
 
 check() {
@@ -59,9 +62,13 @@ hvtest_resume_unit() {
 }
 
 install() {
-    inst_simple "$HVTEST_KO" "/lib/modules/$kernel/extra/hv_swiotlb_stub.ko"
-    inst_binary "$HVTEST_RECV" /usr/bin/hv-swiotlb-recv
-    inst_binary "$HVTEST_RELAY" /usr/bin/hvtest-relay
+    if [[ $HVTEST_KO ]]; then
+        inst_simple "$HVTEST_KO" "/lib/modules/$kernel/extra/hv_swiotlb_stub.ko"
+    else
+        instmods hv_swiotlb_stub
+    fi
+    inst_binary "${HVTEST_RECV:-/usr/bin/hv-swiotlb-recv}" /usr/bin/hv-swiotlb-recv
+    inst_binary "${HVTEST_RELAY:-/usr/lib/hvtest/hvtest-relay}" /usr/bin/hvtest-relay
     if [[ ! $HVTEST_UNIT ]]; then
         if hvtest_systemd_image; then
             hvtest_setup_unit hv-swiotlb-initrd.service
