@@ -225,7 +225,7 @@ fuzz: $(addprefix $(B)/fuzz/,$(FUZZERS))
 # Numbers, not pass/fail: bench/results.md, regenerated.
 bench: deps
 	@$(MAKE) --no-print-directory stage $(B)/klibc/hv-swiotlb $(B)/glibc/hv-swiotlb \
-		$(B)/glibc/hvs-fake-host $(B)/glibc/hvs-fake-guest
+		$(B)/glibc/hvs-fake-host $(B)/glibc/hvs-fake-guest $(B)/glibc/hvtest-relay
 	@sh bench/run.sh $(B)
 
 # The generator files and units name the installed paths. They are made

@@ -38,54 +38,91 @@ start_peer() { # MODE
 }
 stop_peer() { kill "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null; }
 
-run_tool() { # [args]: RC and MS
+# The machine's interference, to tell a late tool from a machine that
+# took the CPUs away: the hypervisor's steal (/proc/stat, USER_HZ ticks)
+# and the time some runnable task waited for a CPU (/proc/pressure/cpu,
+# µs; absent where the kernel has no PSI). Read with the shell alone, so
+# that measuring costs no process.
+stall_now() {
+	read -r _ _ _ _ _ _ _ _ st_steal _ </proc/stat
+	st_psi=0
+	if [ -r /proc/pressure/cpu ]; then
+		read -r _ _ _ _ st_psi </proc/pressure/cpu
+		st_psi=${st_psi#total=}
+	fi
+	# ms: a tick is 10 ms (USER_HZ 100 on every Linux port we run on)
+	echo $((st_steal * 10 + st_psi / 1000))
+}
+
+# timed COMMAND...: RC, MS (wall time from outside) and STALL_MS (the
+# machine's interference meanwhile).
+timed() {
+	st0=$(stall_now)
 	t0=$(now_ms)
-	"$TOOL" --root "$R" "$@" >"$R/stdout" 2>"$R/stderr"
+	"$@"
 	RC=$?
 	MS=$(($(now_ms) - t0))
+	STALL_MS=$(($(stall_now) - st0))
+}
+
+run_tool() { # [args]: RC, MS and STALL_MS
+	timed "$TOOL" --root "$R" "$@" >"$R/stdout" 2>"$R/stderr"
 }
 
 # faulty_run SECONDS NAME=VALUE...: the tool under the fault shim
 # (faults.c, set up by the settings), against $SOCK with that deadline,
-# its output dropped: RC and MS.
+# its output dropped: RC, MS and STALL_MS.
 faulty_run() {
 	fr_timeout=$1
 	shift
-	t0=$(now_ms)
-	env "$@" LD_PRELOAD="$HANG" "$TOOL" --root "$R" --target "unix:$SOCK" \
+	timed env "$@" LD_PRELOAD="$HANG" "$TOOL" --root "$R" --target "unix:$SOCK" \
 		--timeout "$fr_timeout" >/dev/null 2>&1
-	RC=$?
-	MS=$(($(now_ms) - t0))
 }
 
-# bounded DEADLINE_MS: the run ended within its deadline and the slack.
-# Inside timed_test's first try, a miss is kept in $late instead.
+# bounded DEADLINE_MS: the run ended within its deadline and the slack,
+# as seen from outside (MS) and by the tool's own clock where it wrote
+# one (elapsed_ms in the status: from its start to its outcome). Inside
+# timed_test, a miss that the machine's interference during the run
+# (STALL_MS) accounts for is kept in $late, for one more try; a miss
+# without it, or on the last try, fails.
 bounded() {
-	[ "$MS" -le $(($1 + SLACK_MS)) ] && return 0
-	if [ "$tt_try" = 1 ]; then
-		late="took $MS ms for a $1 ms deadline"
+	own=$(sed -n 's/^elapsed_ms=//p' "$STATUS" 2>/dev/null | tail -n 1)
+	[ -n "$own" ] || own=0
+	if [ "$MS" -le $(($1 + SLACK_MS)) ] && [ "$own" -le $(($1 + SLACK_MS)) ]; then
+		return 0
+	fi
+	miss="took $MS ms (its own clock: $own ms) for a $1 ms deadline, with $STALL_MS ms of the machine's interference"
+	over=$((MS - $1 - SLACK_MS))
+	[ $((own - $1 - SLACK_MS)) -gt "$over" ] && over=$((own - $1 - SLACK_MS))
+	if [ "$tt_try" -ge 1 ] && [ "$tt_try" -lt "$TT_TRIES" ] && [ "$STALL_MS" -ge "$over" ]; then
+		late=$miss
 	else
-		t_fail "took $MS ms for a $1 ms deadline"
+		t_fail "$miss"
 	fi
 }
 
 # A run that lasts until its deadline can miss its bound for the machine's
 # sake, not the tool's: this VM loses its CPUs to its hypervisor for 50 to
 # 100 ms now and then (measured: 1 run in 300 of a 300 ms deadline ended
-# 37 ms past its slack, with 210 ms of steal time in /proc/stat). Such a
-# test whose only failure is its bound runs once more, whole, on a fresh
-# tree, and says so; a tool that is late is late twice.
+# 37 ms past its slack, with 210 ms of steal time in /proc/stat), and other
+# programs may keep every core busy. Such a test whose only failure is a
+# bound that the measured interference accounts for runs again, whole, on
+# a fresh tree, up to TT_TRIES times, and says so; a tool that is late on
+# a quiet machine fails at once, and one that is late every time fails.
 #   timed_test NAME COMMAND [ARGS]
+TT_TRIES=3
 tt_try=0
 timed_test() {
 	tt_name=$1
 	shift
-	for tt_try in 1 2; do
+	tt_try=1
+	while [ "$tt_try" -le "$TT_TRIES" ]; do
 		t_begin "$tt_name"
 		late=""
 		"$@"
-		if [ -n "$late" ] && [ "$t_bad" -eq 0 ] && [ "$tt_try" = 1 ]; then
+		if [ -n "$late" ] && [ "$t_bad" -eq 0 ]; then
 			echo "    ($tt_name: $late; once more)"
+			tt_try=$((tt_try + 1))
 			continue
 		fi
 		break
@@ -198,10 +235,7 @@ stalled_console() {
 	mkfifo "$R/console"
 	exec 7<>"$R/console"
 	head -c 65536 /dev/zero >&7 # full: every write to it blocks
-	t0=$(now_ms)
-	"$TOOL" --root "$R" --kmsg "$R" --target "unix:$SOCK" --timeout 0.5 >/dev/null 2>&7
-	RC=$?
-	MS=$(($(now_ms) - t0))
+	timed "$TOOL" --root "$R" --kmsg "$R" --target "unix:$SOCK" --timeout 0.5 >/dev/null 2>&7
 	exec 7>&-
 	stop_peer
 	bounded 500
@@ -308,9 +342,11 @@ handlers_in_place() { # PID: 0 once they are, within 2 s
 t_begin "SIGTERM at 40 moments of a run: always a status, never past the deadline"
 bad=0
 i=0
+again=0
 while [ $i -lt 40 ]; do
 	new_root "hv_pci_swiotlb=64M" 0x8000000 67108864
 	[ $((i % 2)) -eq 0 ] && start_peer silent
+	st0=$(stall_now)
 	t0=$(now_ms)
 	"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1 &
 	tool=$!
@@ -329,7 +365,19 @@ while [ $i -lt 40 ]; do
 		{ bad=$((bad + 1)); echo "    run $i: exit 3, status without exit=3"; } ;;
 	*) bad=$((bad + 1)); echo "    run $i: exit $RC, state '$state'" ;;
 	esac
-	[ "$MS" -le $((300 + SLACK_MS + 100)) ] || { bad=$((bad + 1)); echo "    run $i: $MS ms"; }
+	STALL_MS=$(($(stall_now) - st0))
+	over=$((MS - 300 - SLACK_MS - 100))
+	if [ "$over" -gt 0 ]; then
+		# As timed_test: a miss the machine accounts for, once more.
+		if [ "$again" = 0 ] && [ "$STALL_MS" -ge "$over" ]; then
+			echo "    (run $i: $MS ms, with $STALL_MS ms of the machine's interference; once more)"
+			again=1
+			continue
+		fi
+		bad=$((bad + 1))
+		echo "    run $i: $MS ms, with $STALL_MS ms of the machine's interference"
+	fi
+	again=0
 	i=$((i + 1))
 done
 expect_eq "runs without a proper ending" 0 "$bad"
