@@ -72,28 +72,43 @@ run_tool() { # [args]: RC, MS and STALL_MS
 # faulty_run SECONDS NAME=VALUE...: the tool under the fault shim
 # (faults.c, set up by the settings), against $SOCK with that deadline,
 # its output dropped: RC, MS and STALL_MS.
+# Its own clock's account goes to $LIFE (faults.c, HVS_STAMP_FILE).
+LIFE=$WORK/life
 faulty_run() {
 	fr_timeout=$1
 	shift
-	timed env "$@" LD_PRELOAD="$HANG" "$TOOL" --root "$R" --target "unix:$SOCK" \
-		--timeout "$fr_timeout" >/dev/null 2>&1
+	rm -f "$LIFE"
+	timed env "$@" HVS_STAMP_FILE="$LIFE" LD_PRELOAD="$HANG" "$TOOL" --root "$R" \
+		--target "unix:$SOCK" --timeout "$fr_timeout" >/dev/null 2>&1
 }
 
-# bounded DEADLINE_MS: the run ended within its deadline and the slack,
-# as seen from outside (MS) and by the tool's own clock where it wrote
-# one (elapsed_ms in the status: from its start to its outcome). Inside
-# timed_test, a miss that the machine's interference during the run
-# (STALL_MS) accounts for is kept in $late, for one more try; a miss
-# without it, or on the last try, fails.
+# What the tool's own clock cannot see of a run, the exec of env and of
+# the tool, the dynamic loader and the teardown, measured on this machine
+# as it is now: the fastest of five runs that do nothing else (the
+# machine's interference is judged apart, by bounded).
+EXEC_MS=$(for _ in 1 2 3 4 5; do
+	timed env "$TOOL" --version >/dev/null 2>&1
+	echo "$MS"
+done | sort -n | head -n 1)
+echo "    (a run's exec and teardown cost $EXEC_MS ms here now)"
+
+# bounded DEADLINE_MS: the run ended within its deadline and the slack.
+# Judged twice: by the tool's own clock, strictly (from its start to its
+# exit where the fault shim stamped it, else to its outcome, the status's
+# elapsed_ms), and from outside, where the exec and teardown it cannot
+# see are allowed for (EXEC_MS). Inside timed_test, a miss that the
+# machine's interference during the run (STALL_MS) accounts for is kept
+# in $late, for another try; a miss without it, or on the last try, fails.
 bounded() {
-	own=$(sed -n 's/^elapsed_ms=//p' "$STATUS" 2>/dev/null | tail -n 1)
+	own=""
+	[ -s "$LIFE" ] && own=$((($(cat "$LIFE") + 999) / 1000))
+	rm -f "$LIFE"
+	[ -n "$own" ] || own=$(sed -n 's/^elapsed_ms=//p' "$STATUS" 2>/dev/null | tail -n 1)
 	[ -n "$own" ] || own=0
-	if [ "$MS" -le $(($1 + SLACK_MS)) ] && [ "$own" -le $(($1 + SLACK_MS)) ]; then
-		return 0
-	fi
-	miss="took $MS ms (its own clock: $own ms) for a $1 ms deadline, with $STALL_MS ms of the machine's interference"
-	over=$((MS - $1 - SLACK_MS))
-	[ $((own - $1 - SLACK_MS)) -gt "$over" ] && over=$((own - $1 - SLACK_MS))
+	over=$((own - $1 - SLACK_MS))
+	[ $((MS - $1 - SLACK_MS - EXEC_MS)) -gt "$over" ] && over=$((MS - $1 - SLACK_MS - EXEC_MS))
+	[ "$over" -le 0 ] && return 0
+	miss="took $own ms by its own clock, $MS ms from outside, for a $1 ms deadline ($SLACK_MS ms of slack, $EXEC_MS ms for exec and exit outside), with $STALL_MS ms of the machine's interference"
 	if [ "$tt_try" -ge 1 ] && [ "$tt_try" -lt "$TT_TRIES" ] && [ "$STALL_MS" -ge "$over" ]; then
 		late=$miss
 	else
@@ -350,32 +365,36 @@ while [ $i -lt 40 ]; do
 	t0=$(now_ms)
 	"$TOOL" --root "$R" --target "unix:$SOCK" --timeout 0.3 >/dev/null 2>&1 &
 	tool=$!
-	handlers_in_place "$tool" || { bad=$((bad + 1)); echo "    run $i: SIGTERM never caught"; }
+	why=""
+	handlers_in_place "$tool" || why="SIGTERM never caught"
 	# From the moment the handlers are in place to past the 300 ms deadline.
 	sleep "$(printf '0.%03d' $((i * 8)))"
 	kill -TERM "$tool" 2>/dev/null
 	wait "$tool"
 	RC=$?
 	MS=$(($(now_ms) - t0))
+	STALL_MS=$(($(stall_now) - st0))
 	[ $((i % 2)) -eq 0 ] && stop_peer
 	state=$(sed -n 's/^state=//p' "$STATUS" 2>/dev/null)
 	case "$RC:$state" in
 	143:interrupted) ;;
-	3:*) grep -q '^exit=3$' "$STATUS" 2>/dev/null ||
-		{ bad=$((bad + 1)); echo "    run $i: exit 3, status without exit=3"; } ;;
-	*) bad=$((bad + 1)); echo "    run $i: exit $RC, state '$state'" ;;
+	3:*) grep -q '^exit=3$' "$STATUS" 2>/dev/null || why="$why; exit 3, status without exit=3" ;;
+	*) why="$why; exit $RC, state '$state'" ;;
 	esac
-	STALL_MS=$(($(stall_now) - st0))
 	over=$((MS - 300 - SLACK_MS - 100))
-	if [ "$over" -gt 0 ]; then
-		# As timed_test: a miss the machine accounts for, once more.
-		if [ "$again" = 0 ] && [ "$STALL_MS" -ge "$over" ]; then
-			echo "    (run $i: $MS ms, with $STALL_MS ms of the machine's interference; once more)"
+	[ "$over" -gt 0 ] && why="$why; $MS ms"
+	if [ -n "$why" ]; then
+		why="${why#; }, with $STALL_MS ms of the machine's interference"
+		# As timed_test: a run the machine took the CPUs from runs once
+		# more (a status commit held past its 15 ms bound is given up, as
+		# hv-swiotlb(8) says, and a late run is late).
+		if [ "$again" = 0 ] && [ "$STALL_MS" -ge 15 ] && [ "$STALL_MS" -ge "$over" ]; then
+			echo "    (run $i: $why; once more)"
 			again=1
 			continue
 		fi
 		bad=$((bad + 1))
-		echo "    run $i: $MS ms, with $STALL_MS ms of the machine's interference"
+		echo "    run $i: $why"
 	fi
 	again=0
 	i=$((i + 1))
