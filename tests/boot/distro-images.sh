@@ -6,9 +6,10 @@
 # files go (/etc), and our .debs are installed with apt, whose
 # update-initramfs trigger has the suite's own generator build the image.
 # Then the other flavours: dracut's shell init (a drop-in, then
-# update-initramfs -u again), mkosi-initrd where the suite has it, the
+# dracut -f), mkosi-initrd where the suite has it, the
 # no-initramfs stand-in (one dracut run), and initramfs-tools, which apt
-# installs in dracut's place, its own postinst building the image.
+# installs in dracut's place (then update-initramfs -c where its postinst
+# made none).
 #
 #   tests/boot/distro-images.sh SUITE ROOT DEBS OUT [GENERATOR...]
 #
@@ -160,8 +161,9 @@ if wanted mkosi-initrd && [ -x "$W/usr/bin/mkosi-initrd" ]; then
 	take mkosi-initrd
 fi
 
-# initramfs-tools instead of dracut, as apt swaps them; its postinst (or
-# the kernel's hook it then has) builds the image.
+# initramfs-tools instead of dracut, as apt swaps them. Its postinst
+# makes no image for a kernel installed before it (seen on trixie):
+# then update-initramfs -c, as its user would run next.
 if wanted initramfs-tools; then
 	rm -f "$W/boot/initrd.img-$KVER"
 	step "$OUT/$SUITE-initramfs-tools.log" "apt-get install initramfs-tools" \
