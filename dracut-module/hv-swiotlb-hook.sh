@@ -12,6 +12,6 @@
 # shellcheck source=/dev/null
 type emergency_shell >/dev/null 2>&1 || . /lib/dracut-lib.sh
 
-/usr/lib/hv-swiotlb/hv-swiotlb-boot early /usr/sbin/hv-swiotlb ||
+/usr/lib/hv-swiotlb/hv-swiotlb-boot early dracut /usr/sbin/hv-swiotlb ||
     emergency_shell -n hv-swiotlb "hv-swiotlb: the swiotlb pool handoff failed (exit $?) and rd.hvswiotlb.required is set; see /run/hv-swiotlb/status"
 return 0

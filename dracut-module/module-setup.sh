@@ -106,25 +106,37 @@ hv_swiotlb_install_units() {
     done
 }
 
+# dracut takes no notice of what install() returns: an image without the
+# handoff would be written and dracut would exit 0. A module that cannot
+# install what it is for stops the build instead, as dracut itself does
+# when a module's installkernel() fails (dfatal, exit 1; dracut's EXIT
+# trap removes the unfinished image).
+hv_swiotlb_cannot() {
+    hv_swiotlb_say fatal "$1; the image would not hand the swiotlb pool over, so it is not built"
+    exit 1
+}
+
 install() {
     local opts
 
     # inst_binary: a static build, or a glibc one with its libraries.
-    inst_binary "$(hv_swiotlb_binary)" /usr/sbin/hv-swiotlb
-    inst_simple "$(hv_swiotlb_boot)" /usr/lib/hv-swiotlb/hv-swiotlb-boot
+    inst_binary "$(hv_swiotlb_binary)" /usr/sbin/hv-swiotlb ||
+        hv_swiotlb_cannot "cannot install $(hv_swiotlb_binary)"
+    inst_simple "$(hv_swiotlb_boot)" /usr/lib/hv-swiotlb/hv-swiotlb-boot ||
+        hv_swiotlb_cannot "cannot install $(hv_swiotlb_boot)"
     inst_multiple -o modprobe
     if hv_swiotlb_systemd_image; then
-        hv_swiotlb_install_units || {
-            hv_swiotlb_say fatal "cannot install its initrd units from $(hv_swiotlb_unit '')"
-            return 1
-        }
+        hv_swiotlb_install_units ||
+            hv_swiotlb_cannot "cannot install its initrd units from $(hv_swiotlb_unit '')"
     else
         # pre-trigger: /proc, /sys, /run and modprobe are there, and vmbus
         # and pci-hyperv are built into every kernel that can make the
         # pool. pre-mount: after dracut's resume (the initqueue's udev
         # rule, or pre-mount/10-resume.sh), before the root is mounted.
-        inst_hook pre-trigger 20 "$moddir/hv-swiotlb-hook.sh"
-        inst_hook pre-mount 20 "$moddir/hv-swiotlb-resume-hook.sh"
+        inst_hook pre-trigger 20 "$moddir/hv-swiotlb-hook.sh" ||
+            hv_swiotlb_cannot "cannot install its pre-trigger hook"
+        inst_hook pre-mount 20 "$moddir/hv-swiotlb-resume-hook.sh" ||
+            hv_swiotlb_cannot "cannot install its pre-mount hook"
     fi
     # A host-only command line keeps this host's own rd.hvswiotlb options.
     if [[ $hostonly_cmdline == yes ]]; then

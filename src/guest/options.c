@@ -67,23 +67,26 @@ static const char *const names[OPT_COUNT] = {
 typedef char option_count_matches[OPT_COUNT == HVS_OPTION_COUNT ? 1 : -1];
 
 /*
- * Whether this boot may resume from hibernation, as the kernel, dracut's
- * parse-resume.sh and systemd's resume generator read it: the last
- * resume= names the device; noresume, nohibernate and any hibernate=no...
- * but nocompress (the only one that starts "noc") forbid it, wherever they
- * stand. elfcorehdr= is what kexec
- * gives a crash kernel.
+ * The kernel parameters that change the handoff, as the kernel itself
+ * takes them. elfcorehdr= is what kexec gives a crash kernel. The kernel's
+ * hard "no" to hibernation is nohibernate_setup() and hibernate_setup()
+ * (kernel/power/hibernate.c), found as obsolete_checksetup() finds every
+ * __setup name, by prefix: "nohibernate" begins the parameter, or
+ * hibernate='s value begins "no" but neither "noresume" nor "nocompress"
+ * (whole words: "nocomp" is a "no"). noresume and hibernate=noresume are
+ * not a "no": they stop only the kernel's own attempt, and a write to
+ * /sys/power/resume from the initramfs clears them.
  */
 static void note_kernel_param(struct hvs_options *o, const char *param, const char *val)
 {
-	if (!strcmp(param, "resume"))
-		o->resume = val && *val && strcmp(val, "none");
+	if (!val && !strcmp(param, "--"))
+		o->kernel_line = 0; /* parse_args() stops here */
 	else if (!strcmp(param, "elfcorehdr"))
 		o->crash = 1;
-	else if (!strcmp(param, "noresume") || !strcmp(param, "nohibernate") ||
-		 (!strcmp(param, "hibernate") && val && val[0] == 'n' && val[1] == 'o' &&
-		  val[2] != 'c'))
-		o->noresume = 1;
+	else if (!strncmp(param, "nohibernate", 11) ||
+		 (!strcmp(param, "hibernate") && val && !strncmp(val, "no", 2) &&
+		  strncmp(val, "noresume", 8) && strncmp(val, "nocompress", 10)))
+		o->nohibernate = 1;
 }
 
 void hvs_options_apply(char *text, struct hvs_options *o)
@@ -102,7 +105,8 @@ void hvs_options_apply(char *text, struct hvs_options *o)
 
 		args = hvs_next_arg(args, &param, &val);
 		if (strncmp(param, "rd.hvswiotlb", 12) != 0) {
-			note_kernel_param(o, param, val);
+			if (o->kernel_line)
+				note_kernel_param(o, param, val);
 			continue;
 		}
 		for (i = 0; i < OPT_COUNT; i++) {

@@ -29,9 +29,13 @@ struct hvs_options {
 	unsigned timeout_ms;  /* rd.hvswiotlb.timeout=<seconds> */
 	uint32_t port;        /* rd.hvswiotlb.port=<n> */
 	uint32_t cid;         /* rd.hvswiotlb.cid=<n> */
-	/* Kernel parameters that change what the handoff must do: */
-	int resume;           /* resume=<device>, the last one not empty or "none" */
-	int noresume;         /* noresume, nohibernate or hibernate=no...: never resumes */
+	/*
+	 * Kernel parameters that change what the handoff must do, noted only
+	 * while kernel_line is set (the caller sets it for the kernel's own
+	 * line) and only before "--", where the kernel stops reading them:
+	 */
+	int kernel_line;
+	int nohibernate;      /* nohibernate, hibernate=no...: the kernel's hard "no" */
 	int crash;            /* elfcorehdr=: a kdump crash kernel */
 	unsigned nwarnings;   /* bad values and unreadable files, logged later */
 	unsigned lost_warnings;
@@ -46,8 +50,9 @@ void hvs_options_defaults(struct hvs_options *o);
 /*
  * Note every rd.hvswiotlb* token of one source (the text is split in
  * place, as next_arg() does): a later occurrence replaces an earlier one.
- * The few kernel parameters above are noted on the way, from every source
- * too: dracut writes resume= to /etc/cmdline.d.
+ * The few kernel parameters above are noted on the way from the kernel's
+ * line (kernel_line set); whether a generator resumes is not the tool's
+ * to read: hv-swiotlb-boot asks the generator (see hv-swiotlb(7)).
  */
 void hvs_options_apply(char *text, struct hvs_options *o);
 

@@ -42,16 +42,8 @@ struct facts {
 	enum hvs_verdict verdict;
 	struct hvs_target target;
 	char target_text[160];
-	int resume;  /* this boot may resume from hibernation */
 	int crash;   /* a kdump crash kernel */
 };
-
-/*
- * systemd stores where it hibernated in this EFI variable when no resume=
- * says so, and its initrd resumes from it.
- */
-#define HIBERNATE_LOCATION \
-	"/firmware/efi/efivars/HibernateLocation-8cf2644b-4b0b-428f-9387-6d876050dc67"
 
 /* The deadline: --timeout, else rd.hvswiotlb.timeout, else the default. */
 static unsigned decide_timeout(const struct hvs_cli *c, const struct hvs_options *o)
@@ -145,15 +137,13 @@ static int read_request(const struct hvs_cli *c, struct facts *f)
 	if (hvs_options_read_files(c->p.etc, &f->o) < 0)
 		hvs_guard_stall();
 	memcpy(scratch, cmdline, (size_t)n + 1);
+	f->o.kernel_line = 1;
 	hvs_options_apply(scratch, &f->o);
 	hvs_options_finish(&f->o);
 	if (c->debug)
 		f->o.debug = 1;
 	f->o.timeout_ms = decide_timeout(c, &f->o);
 	(void)hvs_deadline_set(f->o.timeout_ms);
-	/* Only --plan and --dry-run tell: a handoff costs no system call for it. */
-	f->resume = c->mode != HVS_MODE_RUN && !f->o.noresume &&
-		    (f->o.resume || hvs_path_exists(c->p.sysfs, HIBERNATE_LOCATION));
 	/* arm64 kdump passes elfcorehdr in the device tree: /proc/vmcore tells. */
 	f->crash = f->o.crash || hvs_path_exists(c->p.vmcore, "");
 	/* A crash kernel is there to save the dump: nothing of ours may stop it. */
@@ -193,8 +183,6 @@ static int read_request(const struct hvs_cli *c, struct facts *f)
 /* Steps 2 and 3: what the kernel published, and why not (not for --plan). */
 static void read_pool(const struct hvs_cli *c, struct facts *f)
 {
-	int explain = c->mode != HVS_MODE_PLAN;
-
 	struct hvs_klog klog;
 	struct hvs_sysfs_facts sysfs;
 
@@ -203,13 +191,13 @@ static void read_pool(const struct hvs_cli *c, struct facts *f)
 	memset(&klog, 0, sizeof(klog));
 	memset(&sysfs, 0, sizeof(sysfs));
 	/* The causes are looked for only when something was asked for and is missing. */
-	if (explain && f->pool.presence == HVS_POOL_NONE && f->req.state != HVS_REQ_ABSENT &&
+	if (f->pool.presence == HVS_POOL_NONE && f->req.state != HVS_REQ_ABSENT &&
 	    f->req.state != HVS_REQ_ZERO && hvs_klog_read(c->p.kmsg, &klog) < 0) {
 		if (errno == EINTR)
 			hvs_guard_stall();
 		hvs_debug("cannot read the kernel log %s: %s", c->p.kmsg, hvs_errname(errno));
 	}
-	if (explain && f->pool.presence == HVS_POOL_NONE && f->req.state == HVS_REQ_SET)
+	if (f->pool.presence == HVS_POOL_NONE && f->req.state == HVS_REQ_SET)
 		hvs_sysfs_facts_read(c->p.sysfs, &sysfs);
 	hvs_diagnose(&f->req, &f->pool, &klog, &sysfs, (unsigned long)getpagesize(), &f->diag);
 	hvs_debug("verdict %s: %s", hvs_verdict_word(f->diag.verdict), f->diag.reason);
@@ -244,19 +232,32 @@ static void out_num(struct hvs_text *t, const char *key, uint64_t v, int hex)
 	hvs_text_char(t, '\n');
 }
 
-/* --plan: two words an initramfs hook reads with the shell alone. */
+/*
+ * --plan: words an initramfs script reads with the shell alone, from the
+ * boot options only. It reads nothing of the pool, which could hang:
+ * hv-swiotlb-boot runs it before the handoff, and the handoff gets only
+ * the time it leaves (left_ms), so that the two keep one deadline.
+ * transports=1 when a range may be sent over vsock (the modules are then
+ * loaded whether the pool turns out to be there or not); hibernation=0
+ * when the kernel forbids it; crash=1 in a kdump crash kernel.
+ */
 static int print_plan(const struct facts *f)
 {
-	char out[64];
+	char out[96];
 	struct hvs_text t;
 
 	hvs_text_init(&t, out, sizeof(out));
 	hvs_text_str(&t, "transports=");
-	hvs_text_u64(&t, f->verdict == HVS_V_OK && f->target.kind == HVS_TARGET_VSOCK);
+	hvs_text_u64(&t, f->o.enabled && f->req.state != HVS_REQ_ABSENT &&
+			 f->target.kind == HVS_TARGET_VSOCK);
 	hvs_text_str(&t, " required=");
 	hvs_text_u64(&t, f->o.required != 0);
-	hvs_text_str(&t, " resume=");
-	hvs_text_u64(&t, (unsigned)f->resume);
+	hvs_text_str(&t, " hibernation=");
+	hvs_text_u64(&t, !f->o.nohibernate);
+	hvs_text_str(&t, " crash=");
+	hvs_text_u64(&t, (unsigned)f->crash);
+	hvs_text_str(&t, " left_ms=");
+	hvs_text_u64(&t, hvs_deadline_left_ms());
 	hvs_text_char(&t, '\n');
 	return hvs_write_all(1, out, t.len) < 0 ? HVS_EXIT_SYSTEM : HVS_EXIT_OK;
 }
@@ -280,7 +281,7 @@ static int print_dry_run(const struct facts *f)
 	out_num(&t, "required", f->o.required != 0, 0);
 	out_num(&t, "debug", f->o.debug != 0, 0);
 	out_num(&t, "timeout_ms", f->o.timeout_ms, 0);
-	out_num(&t, "resume", (unsigned)f->resume, 0);
+	out_num(&t, "hibernation", !f->o.nohibernate, 0);
 	out_num(&t, "crash_kernel", (unsigned)f->crash, 0);
 	out_line(&t, "target", f->target_text);
 	out_line(&t, "verdict", hvs_verdict_word(f->verdict));
@@ -437,9 +438,9 @@ int hvs_run(const struct hvs_cli *c)
 	}
 	if (read_request(c, &f) < 0)
 		return report(HVS_EXIT_SYSTEM);
-	read_pool(c, &f);
 	if (c->mode == HVS_MODE_PLAN)
 		return print_plan(&f);
+	read_pool(c, &f);
 	if (c->mode == HVS_MODE_DRY_RUN)
 		return print_dry_run(&f);
 	return report(act(c, &f, &res));

@@ -16,9 +16,10 @@ PEER=$2
 
 WORK=$(mktemp -d /tmp/hvs-hooks-XXXXXX)
 PEER_PID=""
-trap 'stop_peer; rm -rf "$WORK"' EXIT
+trap 'stop_peer; unmount_proc; rm -rf "$WORK"' EXIT
 BUSYBOX=$(command -v busybox)
 DRACUT_LIB=$(find /usr/lib/dracut/modules.d/ -path '*base/dracut-lib.sh' | head -n 1)
+DRACUT_RESUME=$(dirname "$(find /usr/lib/dracut/modules.d/ -path '*resume/parse-resume.sh' | head -n 1)")
 HOOK=$D/usr/lib/dracut/modules.d/50hv-swiotlb/hv-swiotlb-hook.sh
 RESUME_HOOK=$D/usr/lib/dracut/modules.d/50hv-swiotlb/hv-swiotlb-resume-hook.sh
 SCRIPT=$D/usr/share/initramfs-tools/scripts/init-premount/hv-swiotlb
@@ -45,7 +46,7 @@ new_root() {
 	cp /usr/lib/klibc/bin/sh "$R/bin/klibc-sh"
 	cp /usr/lib/klibc-*.so "$R/lib/"
 	# No grep: dracut images do not have it, so the hook must not need it.
-	for applet in sh cat mkdir printf echo rm ln tr sed; do
+	for applet in sh cat mkdir printf echo rm ln tr sed mv env; do
 		ln -s busybox "$R/bin/$applet"
 	done
 	printf '%s\n' "$1" >"$R/proc/cmdline"
@@ -110,10 +111,24 @@ run_dracut_hook() {
 	ln -sf dracut-util "$R/bin/dracut-getarg"
 	ln -sf dracut-util "$R/bin/dracut-getargs"
 	cp "${1:-$HOOK}" "$R/hook.sh"
+	# An image with dracut's resume module: its parse-resume.sh, this
+	# machine's own, runs first, once, as the cmdline hook it is.
+	if [ "${RESUME_MODULE:-0}" = 1 ] && [ ! -e "$R/cmdline-ran" ]; then
+		mkdir -p "$R/lib/dracut/hooks/initqueue/finished" "$R/lib/dracut/hooks/initqueue/settled" \
+			"$R/lib/dracut/hooks/initqueue/timeout" "$R/lib/dracut/hooks/pre-mount" \
+			"$R/lib/dracut/hooks/emergency" "$R/etc/udev/rules.d"
+		cp "$DRACUT_RESUME/parse-resume.sh" "$R/cmdline-hook.sh"
+		cp "$DRACUT_RESUME/resume.sh" "$R/lib/dracut/resume.sh"
+		: >"$R/cmdline-ran"
+	fi
 	cat >"$R/run.sh" <<'RUN'
 . /lib/dracut-lib.sh
 . /stubs.sh
 emergency_shell() { echo "emergency_shell $*" >>/log; }
+if [ -e /cmdline-hook.sh ]; then
+	. /cmdline-hook.sh
+	rm -f /cmdline-hook.sh
+fi
 . /hook.sh
 echo "hook returned $?" >>/log
 RUN
@@ -134,7 +149,8 @@ run_it_script() {
 	RC=$?
 }
 
-ran_tool() { expect_line "$R/log" '^hv-swiotlb $'; }
+# The handoff's run: the deadline the plan left, as --timeout.
+ran_tool() { expect_line "$R/log" '^hv-swiotlb --timeout [0-9]*\.[0-9][0-9][0-9]$'; }
 loaded() { expect_line "$R/log" '^modprobe -q hv_sock$'; expect_line "$R/log" '^modprobe -q vmw_vsock_virtio_transport$'; }
 not_loaded() { expect_no_line "$R/log" '^modprobe'; }
 
@@ -160,8 +176,8 @@ for gen in dracut initramfs-tools initramfs-tools/klibc-sh; do
 	expect_eq "status" acknowledged "$(status state)"
 	expect_no_line "$R/log" "$stop_word"
 	# The order: ask, load, hand over.
-	expect_eq "order" "hv-swiotlb --plan|modprobe -q hv_sock|modprobe -q vmw_vsock_virtio_transport|hv-swiotlb " \
-		"$(tr '\n' '|' <"$R/log" | sed 's/|hook returned 0|$//; s/|$//')"
+	expect_eq "order" "hv-swiotlb --plan|modprobe -q hv_sock|modprobe -q vmw_vsock_virtio_transport|hv-swiotlb --timeout" \
+		"$(tr '\n' '|' <"$R/log" | sed 's/|hook returned 0|$//; s/|$//; s/ [0-9.]*$//')"
 	t_end
 
 	t_begin "$gen: nothing published or asked for: no module loaded, state=none, returns 0"
@@ -173,11 +189,11 @@ for gen in dracut initramfs-tools initramfs-tools/klibc-sh; do
 	[ -s "$R/dev/kmsg" ] && t_fail "the kernel log got: $(cat "$R/dev/kmsg")"
 	t_end
 
-	t_begin "$gen: asked for but not published: diagnosed, nothing loaded, boot goes on"
+	t_begin "$gen: asked for but not published: diagnosed, boot goes on (the plan reads no pool: modules loaded)"
 	new_root "quiet hv-pci-swiotlb=64M" none
 	$run
 	expect_eq "exit" 0 "$RC"
-	not_loaded
+	loaded
 	expect_eq "status" pool-absent "$(status state)"
 	expect_no_line "$R/log" "$stop_word"
 	t_end
@@ -250,42 +266,67 @@ grep -nE '^[^#]*(^|[;&|[:space:]])exit([[:space:]]|$)' "$HOOK" &&
 t_end
 
 
-# --- resume from hibernation: the early handoff waits for the attempt
-handoffs() { grep -c '^hv-swiotlb $' "$R/log"; }
+# --- resume from hibernation: the early handoff waits for the attempt,
+# whenever the image's generator may resume (hv-swiotlb-boot asks it).
+handoffs() { grep -c '^hv-swiotlb --timeout' "$R/log"; }
+waited() { expect_line "$R/dev/kmsg" "^<6>hv-swiotlb: this boot may resume from hibernation \\($1.*\\): the handoff waits"; }
 
-t_begin "dracut: resume= on the command line: pre-trigger waits, pre-mount hands over"
+t_begin "dracut, resume module, resume=: pre-trigger waits, pre-mount hands over"
+RESUME_MODULE=1
 new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
 run_dracut_hook
 expect_eq "handoffs after pre-trigger" 0 "$(handoffs)"
 [ -e "$R/run/hv-swiotlb/status" ] && t_fail "pre-trigger left a status"
-expect_line "$R/dev/kmsg" '^<6>hv-swiotlb: this boot may resume from hibernation: the handoff waits'
+waited "dracut's parse-resume.sh set up a resume"
 run_dracut_hook "$RESUME_HOOK"
 expect_eq "handoffs after pre-mount" 1 "$(handoffs)"
 expect_eq "status" acknowledged "$(status state)"
 t_end
 
-t_begin "dracut: no resume=: pre-trigger hands over, pre-mount does nothing more"
+# dracut's parse-resume.sh resumes from any partition with a hibernation
+# signature when no resume= names one (its 99-resume.rules).
+t_begin "dracut, resume module, no resume=: it still may resume (any swsuspend device), so it waits"
 new_root "hv_pci_swiotlb=64M" accepted published
 run_dracut_hook
+expect_eq "handoffs after pre-trigger" 0 "$(handoffs)"
 run_dracut_hook "$RESUME_HOOK"
 expect_eq "handoffs" 1 "$(handoffs)"
-expect_no_line "$R/dev/kmsg" 'may resume'
 t_end
 
-t_begin "dracut: resume= from /etc/cmdline.d (dracut's host-only resume config) waits too"
-new_root "hv_pci_swiotlb=64M" accepted published
-echo " resume=UUID=0b9e0b6e-8a1f-4ad6-9f6b-2b0c5f3e4a11" >"$R/etc/cmdline.d/20-resume.conf"
+t_begin "dracut, resume module, resume= hibernate=noresume: dracut still resumes, so it waits"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb hibernate=noresume" accepted published
 run_dracut_hook
 expect_eq "handoffs" 0 "$(handoffs)"
 t_end
 
-t_begin "dracut: resume= with noresume: no wait"
-new_root "hv_pci_swiotlb=64M resume=/dev/vdb noresume" accepted published
+t_begin "dracut, resume module, noresume only in /etc/cmdline.d: dracut reads it, no wait"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+echo "noresume" >"$R/etc/cmdline.d/10-noresume.conf"
 run_dracut_hook
 expect_eq "handoffs" 1 "$(handoffs)"
 t_end
 
-t_begin "dracut: after the resume attempt, required and no host: emergency_shell"
+t_begin "dracut, resume module, resume= with nohibernate: the kernel says no, no wait"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb nohibernate" accepted published
+run_dracut_hook
+expect_eq "handoffs" 1 "$(handoffs)"
+t_end
+
+t_begin "dracut, resume module, resume= in a kdump crash kernel (elfcorehdr=): hands over early"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb elfcorehdr=0x7f000000" accepted published
+run_dracut_hook
+expect_eq "handoffs after pre-trigger" 1 "$(handoffs)"
+expect_eq "status" acknowledged "$(status state)"
+t_end
+
+t_begin "dracut, resume module, resume=, /proc/vmcore (a crash kernel on arm64): hands over early"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+: >"$R/proc/vmcore"
+run_dracut_hook
+expect_eq "handoffs after pre-trigger" 1 "$(handoffs)"
+t_end
+
+t_begin "dracut, resume module, after the resume attempt, required and no host: emergency_shell"
 new_root "hv_pci_swiotlb=64M resume=/dev/vdb rd.hvswiotlb.required rd.hvswiotlb.timeout=0.3" \
 	none published
 run_dracut_hook
@@ -294,16 +335,86 @@ run_dracut_hook "$RESUME_HOOK"
 expect_line "$R/log" '^emergency_shell -n hv-swiotlb .*\(exit 3\) and rd.hvswiotlb.required is set'
 expect_line "$R/dev/kmsg" '^<3>hv-swiotlb: the swiotlb pool handoff failed \(exit 3\) and rd.hvswiotlb.required is set'
 t_end
+RESUME_MODULE=0
+
+t_begin "dracut, no resume module, resume=: nothing in the image resumes, pre-trigger hands over"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+run_dracut_hook
+run_dracut_hook "$RESUME_HOOK"
+expect_eq "handoffs" 1 "$(handoffs)"
+expect_no_line "$R/dev/kmsg" 'may resume'
+t_end
+
+t_begin "dracut: HV_SWIOTLB_RESUME=yes in init's environment (from the command line) is no option"
+new_root "hv_pci_swiotlb=64M HV_SWIOTLB_RESUME=yes" accepted published
+HV_SWIOTLB_RESUME=yes
+export HV_SWIOTLB_RESUME
+run_dracut_hook
+unset HV_SWIOTLB_RESUME
+expect_eq "handoffs after pre-trigger" 1 "$(handoffs)"
+t_end
+
+# A systemd initrd: hv-swiotlb-initrd.service runs "early systemd".
+run_systemd_unit() { # MODE
+	PATH=/bin:/sbin:/usr/sbin chroot "$R" /bin/sh -c \
+		". /stubs.sh; . /usr/lib/hv-swiotlb/hv-swiotlb-boot.real $1 systemd /usr/sbin/hv-swiotlb" \
+		>"$WORK/out" 2>&1
+	RC=$?
+}
+for unit in "sysinit.target.wants/systemd-hibernate-resume@dev-vdb.service" \
+	"sysinit.target.wants/systemd-hibernate-resume.service"; do
+	t_begin "systemd: the resume generator enabled ${unit#*/}: it waits"
+	new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+	mkdir -p "$R/run/systemd/generator/${unit%/*}"
+	ln -s /usr/lib/systemd/system/systemd-hibernate-resume@.service "$R/run/systemd/generator/$unit"
+	run_systemd_unit early
+	expect_eq "exit" 0 "$RC"
+	expect_eq "handoffs" 0 "$(handoffs)"
+	waited "systemd-hibernate-resume-generator enabled a resume unit"
+	t_end
+done
+
+t_begin "systemd: no resume unit from the generator: hands over early"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+mkdir -p "$R/run/systemd/generator/local-fs.target.wants"
+run_systemd_unit early
+expect_eq "handoffs" 1 "$(handoffs)"
+t_end
+
+t_begin "systemd: dracut-ng's parse-resume.sh left its rules (a dracut-ng systemd image): it waits"
+new_root "hv_pci_swiotlb=64M" accepted published
+mkdir -p "$R/run/systemd/generator" "$R/etc/udev/rules.d"
+: >"$R/etc/udev/rules.d/99-resume.rules"
+run_systemd_unit early
+expect_eq "handoffs" 0 "$(handoffs)"
+t_end
+
+t_begin "systemd: no generator output at all: it cannot be told, so it waits"
+new_root "hv_pci_swiotlb=64M" accepted published
+run_systemd_unit early
+expect_eq "handoffs" 0 "$(handoffs)"
+t_end
+
+t_begin "hv-swiotlb-boot decide: the decision and its cause, and nothing else done"
+new_root "hv_pci_swiotlb=64M" accepted published
+mkdir -p "$R/run/systemd/generator"
+run_systemd_unit decide
+expect_eq "decide" "resume=0 systemd enabled no resume unit (no resume=, HibernateLocation or resume support, or a bare noresume)" "$(cat "$WORK/out")"
+expect_eq "handoffs" 0 "$(handoffs)"
+not_loaded
+t_end
 
 IT_BOOT=""
 IT_RESUME=""
 for IT_SHELL in /bin/sh /bin/klibc-sh; do
 	t_begin "initramfs-tools ($IT_SHELL): \$resume with a local root: init-premount waits, local-premount hands over"
 	new_root "hv_pci_swiotlb=64M" accepted published
+	mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
 	IT_RESUME=/dev/vdb
 	run_it_script
 	expect_eq "exit" 0 "$RC"
 	expect_eq "handoffs after init-premount" 0 "$(handoffs)"
+	waited "initramfs-tools resumes in local-premount"
 	run_it_script "$RESUME_SCRIPT"
 	IT_RESUME=""
 	expect_eq "exit" 0 "$RC"
@@ -312,8 +423,20 @@ for IT_SHELL in /bin/sh /bin/klibc-sh; do
 	t_end
 done
 
+t_begin "initramfs-tools: \$resume with boot=zfs (zfs-initramfs runs local-premount): it waits"
+new_root "hv_pci_swiotlb=64M" accepted published
+mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
+IT_BOOT=zfs
+IT_RESUME=/dev/vdb
+run_it_script
+expect_eq "handoffs" 0 "$(handoffs)"
+IT_BOOT=""
+IT_RESUME=""
+t_end
+
 t_begin "initramfs-tools: \$resume with an nfs root (no resume there): init-premount hands over"
 new_root "hv_pci_swiotlb=64M" accepted published
+mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
 IT_BOOT=nfs
 IT_RESUME=/dev/vdb
 run_it_script
@@ -324,6 +447,7 @@ t_end
 
 t_begin "initramfs-tools: no \$resume (noresume or RESUME=none): init-premount hands over"
 new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
 run_it_script
 expect_eq "handoffs" 1 "$(handoffs)"
 run_it_script "$RESUME_SCRIPT"
@@ -332,11 +456,71 @@ t_end
 
 t_begin "initramfs-tools: local-premount, required, no host: panic"
 new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required rd.hvswiotlb.timeout=0.3" none published
+mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
 IT_RESUME=/dev/vdb
 run_it_script
 run_it_script "$RESUME_SCRIPT"
 IT_RESUME=""
 expect_line "$R/log" '^panic hv-swiotlb: the swiotlb pool handoff failed \(exit 3\)'
+t_end
+
+# --- one deadline: the plan and the handoff share rd.hvswiotlb.timeout.
+# The glibc build under the fault shim (LD_PRELOAD), with this machine's
+# libc in the chroot: the pool's read hangs, in every run of the tool.
+GLIBC_TOOL=$(dirname "$PEER")/hv-swiotlb
+FAULTS=$(dirname "$PEER")/libhvs-faults.so
+hang_root() { # CMDLINE HANG-PATH
+	new_root "$1" none published
+	for lib in $(ldd "$GLIBC_TOOL" "$FAULTS" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p' | sort -u); do
+		mkdir -p "$R${lib%/*}" && cp "$lib" "$R$lib"
+	done
+	cp "$GLIBC_TOOL" "$R/usr/sbin/hv-swiotlb.real"
+	cp "$FAULTS" "$R/lib/libhvs-faults.so"
+	sed -i "s|exec /usr/sbin/hv-swiotlb.real \"\$@\"|exec env LD_PRELOAD=/lib/libhvs-faults.so HVS_HANG_PATH=$2 HVS_HANG_MODE=forever /usr/sbin/hv-swiotlb.real \"\$@\" --cmdline-file /cmdline|" \
+		"$R/usr/sbin/hv-swiotlb"
+	# The shim finds what a descriptor reads through /proc/self/fd: the
+	# chroot gets a real /proc, and the tool its command line from /cmdline.
+	cp "$R/proc/cmdline" "$R/cmdline"
+	mount -t proc proc "$R/proc" && PROC_MOUNTED=$R/proc
+}
+PROC_MOUNTED=""
+unmount_proc() { [ -z "$PROC_MOUNTED" ] || umount "$PROC_MOUNTED"; PROC_MOUNTED=""; }
+if [ -x "$GLIBC_TOOL" ] && [ -e "$FAULTS" ]; then
+	t_begin "dracut: the pool's read hangs, rd.hvswiotlb.required: the hook stops the boot, within one deadline"
+	hang_root "hv_pci_swiotlb=64M rd.hvswiotlb.required rd.hvswiotlb.timeout=0.5" \
+		/sys/bus/vmbus/drivers/hv_pci/swiotlb_size
+	t0=$(now_ms)
+	run_dracut_hook
+	ms=$(($(now_ms) - t0))
+	expect_line "$R/log" '^emergency_shell -n hv-swiotlb .*\(exit 3\) and rd.hvswiotlb.required is set'
+	expect_eq "status" stalled "$(status state)"
+	# The deadline, the tool's grace (15 ms) and two execs of the tool and
+	# one of the shell in a chroot, with room for a loaded machine.
+	[ "$ms" -le 800 ] || t_fail "the hook held the boot $ms ms for a 0.5 s deadline"
+	echo "    (held $ms ms for a 500 ms deadline)"
+	unmount_proc
+	t_end
+else
+	echo "    (the one-deadline test needs the glibc build and its fault shim)"
+fi
+
+t_begin "dracut: a plan that cannot finish, rd.hvswiotlb.required on the command line: fails closed"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required" none published
+sed -i 's|^\*" --plan "\*) exec .*|*" --plan "*) exit 3 ;;|' "$R/usr/sbin/hv-swiotlb"
+run_dracut_hook
+expect_line "$R/log" '^emergency_shell -n hv-swiotlb .*\(exit 3\)'
+expect_line "$R/dev/kmsg" '^<3>hv-swiotlb: hv-swiotlb --plan failed \(exit 3\) and rd.hvswiotlb.required is on the command line'
+expect_eq "handoffs" 0 "$(handoffs)"
+run_dracut_hook "$RESUME_HOOK"
+expect_eq "handoffs after pre-mount" 0 "$(handoffs)"
+t_end
+
+t_begin "dracut: a plan that cannot finish, required nowhere: logged, the boot goes on"
+new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required=0" none published
+sed -i 's|^\*" --plan "\*) exec .*|*" --plan "*) exit 3 ;;|' "$R/usr/sbin/hv-swiotlb"
+run_dracut_hook
+expect_no_line "$R/log" '^emergency_shell'
+expect_line "$R/dev/kmsg" '^<4>hv-swiotlb: hv-swiotlb --plan failed \(exit 3\): no handoff in this boot'
 t_end
 
 # The systemd-sleep hook, run as systemd-sleep runs it: "pre|post TYPE".
@@ -345,7 +529,7 @@ for when in post/hibernate post/hybrid-sleep post/suspend-then-hibernate pre/hib
 	t_begin "systemd-sleep hook: $when"
 	new_root "hv_pci_swiotlb=64M" accepted published
 	mkdir -p "$R/run/hv-swiotlb"
-	echo state=acknowledged >"$R/run/hv-swiotlb/status"
+	printf 'state=acknowledged\nthe=boot record\n' >"$R/run/hv-swiotlb/status"
 	cp "$SLEEP_HOOK" "$R/sleep-hook"
 	PATH=/bin:/sbin:/usr/sbin chroot "$R" /bin/sh -c ". /stubs.sh; . /sleep-hook ${when%/*} ${when#*/}" \
 		>"$WORK/out" 2>&1
@@ -355,12 +539,24 @@ for when in post/hibernate post/hybrid-sleep post/suspend-then-hibernate pre/hib
 	post/suspend | pre/*) expect_eq "handoffs" 0 "$(handoffs)" ;;
 	*)
 		expect_eq "handoffs" 1 "$(handoffs)"
-		expect_eq "status" acknowledged "$(status state)"
+		expect_eq "the boot's record, kept" "state=acknowledged|the=boot record|" \
+			"$(tr '\n' '|' <"$R/run/hv-swiotlb/status")"
+		expect_eq "the re-announcement, beside it" acknowledged \
+			"$(sed -n 's/^state=//p' "$R/run/hv-swiotlb/resumed-status")"
 		expect_line "$R/dev/kmsg" 'restored from hibernation: handing this kernel.s range over again'
 		;;
 	esac
 	t_end
 done
+
+t_begin "systemd-sleep hook: the boot script is gone (package half-removed): exit 0"
+new_root "hv_pci_swiotlb=64M" accepted published
+rm "$R/usr/lib/hv-swiotlb/hv-swiotlb-boot"
+sed "s|@LIBEXECDIR@|/usr/lib/hv-swiotlb|g; s|@SBINDIR@|/usr/sbin|g" "$SLEEP_HOOK" >"$R/sleep-hook"
+PATH=/bin:/sbin:/usr/sbin chroot "$R" /bin/sh /sleep-hook post hibernate >"$WORK/out" 2>&1
+expect_eq "exit" 0 "$?"
+expect_eq "handoffs" 0 "$(handoffs)"
+t_end
 
 t_begin "systemd-sleep hook: no host, required: it fails nothing, bounded"
 new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required rd.hvswiotlb.timeout=0.3" none published
@@ -368,7 +564,7 @@ cp "$SLEEP_HOOK" "$R/sleep-hook"
 PATH=/bin:/sbin:/usr/sbin chroot "$R" /bin/sh -c ". /stubs.sh; . /sleep-hook post hibernate" \
 	>"$WORK/out" 2>&1
 expect_eq "exit" 0 "$?"
-expect_eq "status" unreachable "$(status state)"
+expect_eq "status" unreachable "$(sed -n 's/^state=//p' "$R/run/hv-swiotlb/resumed-status")"
 t_end
 
 # module-setup.sh: check() with dracut's helpers stubbed.

@@ -55,6 +55,20 @@ build_dracut dracut
 build_dracut dracut-shell --omit "systemd systemd-initrd dracut-systemd"
 t_end
 
+# dracut ignores what a module's install() returns; ours stops the build.
+t_begin "dracut fails, and writes no image, when the module cannot install its units"
+dracutbasedir=$WORK/dracut HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb \
+	HV_SWIOTLB_BOOT=$D/usr/lib/hv-swiotlb/hv-swiotlb-boot \
+	HV_SWIOTLB_UNITDIR=$WORK/no-such-dir \
+	dracut --conf "$WORK/dracut.conf" --confdir "$WORK/conf.d" --tmpdir "$WORK/tmp" \
+	--no-hostonly --add hv-swiotlb --kver "$KVER" --no-compress --force \
+	"$WORK/broken.img" >"$WORK/broken.log" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] || t_fail "dracut exited 0 without our units"
+[ -e "$WORK/broken.img" ] && t_fail "dracut wrote $WORK/broken.img anyway"
+expect_line "$WORK/broken.log" "hv-swiotlb: cannot install its initrd units from $WORK/no-such-dir/; the image would not hand the swiotlb pool over, so it is not built"
+t_end
+
 t_begin "dracut image: the klibc binary and the boot script, byte for byte"
 lsinitrd -f usr/sbin/hv-swiotlb "$WORK/dracut.img" >"$WORK/dracut-bin" 2>/dev/null
 cmp -s "$WORK/dracut-bin" "$BIN" || t_fail "usr/sbin/hv-swiotlb differs from $BIN"
