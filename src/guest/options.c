@@ -68,7 +68,7 @@ typedef char option_count_matches[OPT_COUNT == HVS_OPTION_COUNT ? 1 : -1];
 
 /*
  * The kernel parameters that change the handoff, as the kernel itself
- * takes them. elfcorehdr= is what kexec gives a crash kernel. The kernel's
+ * takes them. elfcorehdr=<address> is what kexec gives a crash kernel. The kernel's
  * hard "no" to hibernation is nohibernate_setup() and hibernate_setup()
  * (kernel/power/hibernate.c), found as obsolete_checksetup() finds every
  * __setup name, by prefix: "nohibernate" begins the parameter, or
@@ -81,8 +81,8 @@ static void note_kernel_param(struct hvs_options *o, const char *param, const ch
 {
 	if (!val && !strcmp(param, "--"))
 		o->kernel_line = 0; /* parse_args() stops here */
-	else if (!strcmp(param, "elfcorehdr"))
-		o->crash = 1;
+	else if (!strcmp(param, "elfcorehdr") && val)
+		o->crash = 1; /* without a value the kernel ignores it */
 	else if (!strncmp(param, "nohibernate", 11) ||
 		 (!strcmp(param, "hibernate") && val && !strncmp(val, "no", 2) &&
 		  strncmp(val, "noresume", 8) && strncmp(val, "nocompress", 10)))

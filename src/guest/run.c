@@ -42,7 +42,8 @@ struct facts {
 	enum hvs_verdict verdict;
 	struct hvs_target target;
 	char target_text[160];
-	int crash;   /* a kdump crash kernel */
+	int crash;   /* a kdump crash kernel: elfcorehdr= or /proc/vmcore */
+	int vmcore;  /* /proc/vmcore: the kernel took the crashed kernel's core header */
 };
 
 /* The deadline: --timeout, else rd.hvswiotlb.timeout, else the default. */
@@ -145,7 +146,8 @@ static int read_request(const struct hvs_cli *c, struct facts *f)
 	f->o.timeout_ms = decide_timeout(c, &f->o);
 	(void)hvs_deadline_set(f->o.timeout_ms);
 	/* arm64 kdump passes elfcorehdr in the device tree: /proc/vmcore tells. */
-	f->crash = f->o.crash || hvs_path_exists(c->p.vmcore, "");
+	f->vmcore = hvs_path_exists(c->p.vmcore, "");
+	f->crash = f->o.crash || f->vmcore;
 	/* A crash kernel is there to save the dump: nothing of ours may stop it. */
 	if (f->crash && f->o.required && c->mode == HVS_MODE_RUN)
 		hvs_log(HVS_LOG_WARNING, "rd.hvswiotlb.required is ignored in a crash kernel: "
@@ -239,7 +241,11 @@ static void out_num(struct hvs_text *t, const char *key, uint64_t v, int hex)
  * the time it leaves (left_ms), so that the two keep one deadline.
  * transports=1 when a range may be sent over vsock (the modules are then
  * loaded whether the pool turns out to be there or not); hibernation=0
- * when the kernel forbids it; crash=1 in a kdump crash kernel.
+ * when the kernel forbids it; crash=1 when /proc/vmcore is there: a kdump
+ * crash kernel, which can never resume (the kernel refuses an image made
+ * with another amount of memory, and a crash kernel has only its
+ * crashkernel= reservation). elfcorehdr= alone does not say so: the
+ * kernel may have found no core header there.
  */
 static int print_plan(const struct facts *f)
 {
@@ -255,7 +261,7 @@ static int print_plan(const struct facts *f)
 	hvs_text_str(&t, " hibernation=");
 	hvs_text_u64(&t, !f->o.nohibernate);
 	hvs_text_str(&t, " crash=");
-	hvs_text_u64(&t, (unsigned)f->crash);
+	hvs_text_u64(&t, (unsigned)f->vmcore);
 	hvs_text_str(&t, " left_ms=");
 	hvs_text_u64(&t, hvs_deadline_left_ms());
 	hvs_text_char(&t, '\n');

@@ -312,18 +312,20 @@ run_dracut_hook
 expect_eq "handoffs" 1 "$(handoffs)"
 t_end
 
-t_begin "dracut, resume module, resume= in a kdump crash kernel (elfcorehdr=): hands over early"
+t_begin "dracut, resume module, resume= in a kdump crash kernel (/proc/vmcore): hands over early"
 new_root "hv_pci_swiotlb=64M resume=/dev/vdb elfcorehdr=0x7f000000" accepted published
-run_dracut_hook
-expect_eq "handoffs after pre-trigger" 1 "$(handoffs)"
-expect_eq "status" acknowledged "$(status state)"
-t_end
-
-t_begin "dracut, resume module, resume=, /proc/vmcore (a crash kernel on arm64): hands over early"
-new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
 : >"$R/proc/vmcore"
 run_dracut_hook
 expect_eq "handoffs after pre-trigger" 1 "$(handoffs)"
+expect_eq "status" acknowledged "$(status state)"
+waited_not() { expect_no_line "$R/dev/kmsg" 'may resume'; }
+waited_not
+t_end
+
+t_begin "dracut, resume module, resume=, elfcorehdr= but no /proc/vmcore (the kernel refused it): it waits"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb elfcorehdr=0x7f000000" accepted published
+run_dracut_hook
+expect_eq "handoffs after pre-trigger" 0 "$(handoffs)"
 t_end
 
 t_begin "dracut, resume module, after the resume attempt, required and no host: emergency_shell"
