@@ -6,7 +6,7 @@
 #   tests/run.sh BUILD_DIR [SUITE...]
 #
 # SUITE: unit dry-run integration attack receiver receiver-attack soak
-#        hooks images packages difftest fuzz boot binary lint (default:
+#        hooks images packages difftest fuzz boot generators binary lint (default:
 #        all, in order). Suite NAME is tests/suites/NAME.sh.
 # TEST_GUESTS names the guest builds to test (default: every one in BUILD).
 set -u
@@ -14,7 +14,7 @@ B=${1:-build}
 [ $# -gt 0 ] && shift
 S=$(dirname "$0")/suites
 LOGS=$B/test-logs
-ALL="unit dry-run integration attack receiver receiver-attack soak hooks images packages difftest fuzz boot binary lint"
+ALL="unit dry-run integration attack receiver receiver-attack soak hooks images packages difftest fuzz boot generators binary lint"
 SUITES=${*:-$ALL}
 for s in $SUITES; do
 	case " $ALL " in *" $s "*) ;; *)
@@ -146,6 +146,14 @@ suite_fuzz() {
 # Real boots under QEMU, for every generator.
 suite_boot() {
 	run_suite boot sh "$S/boot.sh" "$B"
+}
+
+# The resume decision against the real generators of every version in the
+# boot matrix's roots (built by the boot suite, or here). HVTEST_GENERATOR_
+# CASES cases per version (make check-generators: 10,000; see the suite).
+suite_generators() {
+	run_suite generators sh "$S/generators.sh" "$B" "${HVTEST_GENERATOR_CASES:-1000}"
+	sed -n '/^    (all generators ran/p; /: resumes and waits/p; /^      late:/p' "$LOGS/generators.log"
 }
 
 suite_binary() {
