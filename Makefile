@@ -195,10 +195,12 @@ check: deps
 check-build: $(TEST_BINS) stage
 
 # The generators' differential at full size: 10,000 cases for each of the
-# nine generator versions (make check runs 1,000 of them).
+# nine generator versions (make check runs 1,000 of them), kept in
+# bench/generators.md.
 check-generators: deps
 	@$(MAKE) --no-print-directory WERROR=-Werror check-build
 	@HVTEST_GENERATOR_CASES=10000 sh tests/run.sh $(B) generators
+	@sh bench/generators.sh $(B)
 
 # The offline, unprivileged tests, for package builds too (debian/rules,
 # the spec's %check): the ASan builds where clang is there.
