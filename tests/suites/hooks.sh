@@ -517,6 +517,14 @@ run_dracut_hook "$RESUME_HOOK"
 expect_eq "handoffs after pre-mount" 0 "$(handoffs)"
 t_end
 
+t_begin "dracut: a plan that cannot finish: a glob on the command line is a word, never file names"
+new_root 'hv_pci_swiotlb=64M rd.hvswiotlb.requir*' none published
+: >"$R/rd.hvswiotlb.required" # what the glob would match in /
+sed -i 's|^\*" --plan "\*) exec .*|*" --plan "*) exit 3 ;;|' "$R/usr/sbin/hv-swiotlb"
+run_dracut_hook
+expect_no_line "$R/log" '^emergency_shell'
+t_end
+
 t_begin "dracut: a plan that cannot finish, required nowhere: logged, the boot goes on"
 new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required=0" none published
 sed -i 's|^\*" --plan "\*) exec .*|*" --plan "*) exit 3 ;;|' "$R/usr/sbin/hv-swiotlb"
