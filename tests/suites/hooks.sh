@@ -406,12 +406,17 @@ expect_eq "handoffs" 0 "$(handoffs)"
 not_loaded
 t_end
 
+# initramfs-tools' own resume script is in the image.
+with_resume_script() {
+	mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
+}
+
 IT_BOOT=""
 IT_RESUME=""
 for IT_SHELL in /bin/sh /bin/klibc-sh; do
 	t_begin "initramfs-tools ($IT_SHELL): \$resume with a local root: init-premount waits, local-premount hands over"
 	new_root "hv_pci_swiotlb=64M" accepted published
-	mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
+	with_resume_script
 	IT_RESUME=/dev/vdb
 	run_it_script
 	expect_eq "exit" 0 "$RC"
@@ -427,7 +432,7 @@ done
 
 t_begin "initramfs-tools: \$resume with boot=zfs (zfs-initramfs runs local-premount): it waits"
 new_root "hv_pci_swiotlb=64M" accepted published
-mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
+with_resume_script
 IT_BOOT=zfs
 IT_RESUME=/dev/vdb
 run_it_script
@@ -438,7 +443,7 @@ t_end
 
 t_begin "initramfs-tools: \$resume with an nfs root (no resume there): init-premount hands over"
 new_root "hv_pci_swiotlb=64M" accepted published
-mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
+with_resume_script
 IT_BOOT=nfs
 IT_RESUME=/dev/vdb
 run_it_script
@@ -449,7 +454,7 @@ t_end
 
 t_begin "initramfs-tools: no \$resume (noresume or RESUME=none): init-premount hands over"
 new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
-mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
+with_resume_script
 run_it_script
 expect_eq "handoffs" 1 "$(handoffs)"
 run_it_script "$RESUME_SCRIPT"
@@ -458,7 +463,7 @@ t_end
 
 t_begin "initramfs-tools: local-premount, required, no host: panic"
 new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required rd.hvswiotlb.timeout=0.3" none published
-mkdir -p "$R/scripts/local-premount" && : >"$R/scripts/local-premount/resume"
+with_resume_script
 IT_RESUME=/dev/vdb
 run_it_script
 run_it_script "$RESUME_SCRIPT"
@@ -506,9 +511,14 @@ else
 	echo "    (the one-deadline test needs the glibc build and its fault shim)"
 fi
 
+# --plan exits 3 and prints nothing, as when its deadline cut it short.
+plan_cannot_finish() {
+	sed -i 's|^\*" --plan "\*) exec .*|*" --plan "*) exit 3 ;;|' "$R/usr/sbin/hv-swiotlb"
+}
+
 t_begin "dracut: a plan that cannot finish, rd.hvswiotlb.required on the command line: fails closed"
 new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required" none published
-sed -i 's|^\*" --plan "\*) exec .*|*" --plan "*) exit 3 ;;|' "$R/usr/sbin/hv-swiotlb"
+plan_cannot_finish
 run_dracut_hook
 expect_line "$R/log" '^emergency_shell -n hv-swiotlb .*\(exit 3\)'
 expect_line "$R/dev/kmsg" '^<3>hv-swiotlb: hv-swiotlb --plan failed \(exit 3\) and rd.hvswiotlb.required is on the command line'
@@ -520,14 +530,14 @@ t_end
 t_begin "dracut: a plan that cannot finish: a glob on the command line is a word, never file names"
 new_root 'hv_pci_swiotlb=64M rd.hvswiotlb.requir*' none published
 : >"$R/rd.hvswiotlb.required" # what the glob would match in /
-sed -i 's|^\*" --plan "\*) exec .*|*" --plan "*) exit 3 ;;|' "$R/usr/sbin/hv-swiotlb"
+plan_cannot_finish
 run_dracut_hook
 expect_no_line "$R/log" '^emergency_shell'
 t_end
 
 t_begin "dracut: a plan that cannot finish, required nowhere: logged, the boot goes on"
 new_root "hv_pci_swiotlb=64M rd.hvswiotlb.required=0" none published
-sed -i 's|^\*" --plan "\*) exec .*|*" --plan "*) exit 3 ;;|' "$R/usr/sbin/hv-swiotlb"
+plan_cannot_finish
 run_dracut_hook
 expect_no_line "$R/log" '^emergency_shell'
 expect_line "$R/dev/kmsg" '^<4>hv-swiotlb: hv-swiotlb --plan failed \(exit 3\): no handoff in this boot'
