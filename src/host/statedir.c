@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STATE_MAX_BYTES 1024
@@ -488,17 +489,36 @@ int hvs_statedir_load_note(struct hvs_statedir *sd, const char *peer, struct hvs
 	return slot >= 0 ? 1 : slot == -2 ? -1 : 0;
 }
 
-/* name.tmp with text, created new and synced: 0, or -1 with errno and no file. */
-static int write_tmp(struct hvs_statedir *sd, const char *tmp, const char *text, size_t n)
+/*
+ * A temporary name of this process's own, ".NAME.PID.SEQ.tmp": receivers
+ * that share the directory never write, link or remove each other's in-
+ * flight files (a shared NAME.tmp let one receiver link another's text
+ * under its own guest's answer). The leading dot keeps it out of scans.
+ */
+static void tmp_name(const char *name, char *out, size_t cap)
 {
-	int fd = openat(sd->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	int err = 0;
+	static unsigned seq;
 
-	if (fd < 0 && errno == EEXIST) {
-		/* Left by a crash, or planted: remove the name, follow nothing. */
-		unlinkat(sd->dirfd, tmp, 0);
+	snprintf(out, cap, ".%s.%ld.%u.tmp", name, (long)getpid(), seq++);
+}
+
+/*
+ * A temporary file with text, created new under a name of our own and
+ * synced: 0 with its name in tmp, or -1 with errno and no file. A name
+ * that is taken (planted, or left by a crash of an earlier process with
+ * our pid) is never removed or followed: the next is tried.
+ */
+static int write_tmp(struct hvs_statedir *sd, const char *name, char *tmp, size_t cap,
+		     const char *text, size_t n)
+{
+	int fd = -1, err = 0, tries;
+
+	for (tries = 0; fd < 0 && tries < 8; tries++) {
+		tmp_name(name, tmp, cap);
 		fd = openat(sd->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			    0644);
+		if (fd < 0 && errno != EEXIST)
+			return -1;
 	}
 	if (fd < 0)
 		return -1;
@@ -531,9 +551,9 @@ static int put_in_place(struct hvs_statedir *sd, const char *tmp, const char *na
 
 /* The new file is in place but not durable: put back what was there before. */
 static void take_back(struct hvs_statedir *sd, const char *peer, const char *name,
-		      const char *tmp, const struct hvs_decision *prev)
+		      const struct hvs_decision *prev)
 {
-	char text[STATE_MAX_BYTES];
+	char text[STATE_MAX_BYTES], tmp[HVS_STATEDIR_TMP_MAX];
 	struct hvs_unapplied u;
 	int n = -1;
 
@@ -541,42 +561,52 @@ static void take_back(struct hvs_statedir *sd, const char *peer, const char *nam
 		u = as_entry(prev);
 		n = format(peer, HVS_STATE_APPLIED, &u, text, sizeof(text));
 	}
-	if (n > 0 && write_tmp(sd, tmp, text, (size_t)n) == 0 &&
-	    renameat(sd->dirfd, tmp, sd->dirfd, name) == 0)
-		return;
-	unlinkat(sd->dirfd, tmp, 0);
+	if (n > 0 && write_tmp(sd, name, tmp, sizeof(tmp), text, (size_t)n) == 0) {
+		if (renameat(sd->dirfd, tmp, sd->dirfd, name) == 0)
+			return;
+		unlinkat(sd->dirfd, tmp, 0);
+	}
 	unlinkat(sd->dirfd, name, 0); /* nothing before, or it cannot be written back */
 }
 
-/* The peer's file of this kind, durably: 0, or -1 with errno (prev put back, if given). */
+/*
+ * The peer's file of this kind, durably: 0, or -1 with errno (prev put
+ * back, if given). A free slot that another receiver sharing the directory
+ * claims first (its link wins, ours finds the name taken) is looked for
+ * again: the slot is then that receiver's guest's, and ours takes the next.
+ */
 static int save_kind(struct hvs_statedir *sd, const char *peer, enum hvs_state_kind kind,
 		     const struct hvs_unapplied *u, const struct hvs_decision *prev)
 {
-	char name[HVS_STATEDIR_NAME_MAX], tmp[HVS_STATEDIR_NAME_MAX + 8], text[STATE_MAX_BYTES];
-	int n = format(peer, kind, u, text, sizeof(text)), slot, free_slot, err;
+	char name[HVS_STATEDIR_NAME_MAX], tmp[HVS_STATEDIR_TMP_MAX], text[STATE_MAX_BYTES];
+	int n = format(peer, kind, u, text, sizeof(text)), slot, free_slot, err, tries = 0;
 
 	if (n < 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	slot = find_slot(sd, peer, kind, NULL, &free_slot);
-	if (slot == -2)
-		return -1; /* errno: which file is the guest's cannot be told now */
-	if (slot < 0 && free_slot < 0) {
-		errno = EEXIST; /* every slot of the bucket is another guest's */
-		return -1;
-	}
-	kind_name(peer, (unsigned)(slot >= 0 ? slot : free_slot), kind, name, sizeof(name));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	give_spare(sd); /* out of fds, this one is the save's */
-	err = write_tmp(sd, tmp, text, (size_t)n) < 0 ||
-	      put_in_place(sd, tmp, name, slot < 0) < 0 ? errno : 0;
+	do {
+		slot = find_slot(sd, peer, kind, NULL, &free_slot);
+		if (slot == -2)
+			return -1; /* errno: which file is the guest's cannot be told now */
+		if (slot < 0 && free_slot < 0) {
+			errno = EEXIST; /* every slot of the bucket is another guest's */
+			return -1;
+		}
+		kind_name(peer, (unsigned)(slot >= 0 ? slot : free_slot), kind, name, sizeof(name));
+		give_spare(sd); /* out of fds, this one is the save's */
+		err = write_tmp(sd, name, tmp, sizeof(tmp), text, (size_t)n) < 0 ? errno : 0;
+		if (!err && put_in_place(sd, tmp, name, slot < 0) < 0) {
+			err = errno;
+			unlinkat(sd->dirfd, tmp, 0);
+		}
+		take_spare(sd);
+	} while (err == EEXIST && slot < 0 && ++tries < HVS_STATEDIR_SLOTS);
+	give_spare(sd);
 	if (!err && fsync(sd->dirfd) < 0) {
 		err = errno;
-		take_back(sd, peer, name, tmp, slot >= 0 ? prev : NULL);
+		take_back(sd, peer, name, slot >= 0 ? prev : NULL);
 	}
-	if (err)
-		unlinkat(sd->dirfd, tmp, 0);
 	take_spare(sd);
 	errno = err;
 	return err ? -1 : 0;
@@ -605,6 +635,27 @@ int hvs_statedir_unnote(struct hvs_statedir *sd, const char *peer)
 		return slot == -2 ? -1 : 0;
 	kind_name(peer, (unsigned)slot, HVS_STATE_UNAPPLIED, name, sizeof(name));
 	return unlinkat(sd->dirfd, name, 0);
+}
+
+/*
+ * A temporary file (ours are ".NAME.PID.SEQ.tmp", earlier versions'
+ * "NAME.tmp") that no writer can still be using: older than a save can
+ * take. Removed, never followed; a younger one may be another receiver's.
+ */
+static void remove_if_stale(struct hvs_statedir *sd, const char *name)
+{
+	size_t n = strlen(name);
+	struct stat st;
+
+	if (sd->readonly || n < 5 || strcmp(name + n - 4, ".tmp") != 0)
+		return;
+	if (fstatat(sd->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    time(NULL) - st.st_mtime < HVS_STATEDIR_TMP_STALE)
+		return;
+	if (unlinkat(sd->dirfd, name, 0) == 0)
+		say("%s/%s: removed, a temporary file left by a receiver that stopped "
+		    "in the middle of a save",
+		    sd->dir, name);
 }
 
 static int ours(const char *name)
@@ -662,8 +713,10 @@ int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg)
 		const char *why;
 		int r, first;
 
-		if (!ours(de->d_name))
+		if (!ours(de->d_name)) {
+			remove_if_stale(sd, de->d_name);
 			continue;
+		}
 		r = read_name(sd, de->d_name, kind, peer, &v, &why);
 		if (r == 1 && (first = first_of_its_guest(sd, de->d_name, kind, peer)) <= 0) {
 			why = first < 0 ? hvs_errname(errno)

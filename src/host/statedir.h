@@ -11,10 +11,15 @@
  *     a regular file, or not exactly what save() writes, is moved aside as
  *     NAME.corrupt with a log line and never acted on (read-only, for
  *     --list, it is only reported);
- *   - a file is written to NAME.tmp, created O_EXCL | O_NOFOLLOW (a link or
- *     file planted there is removed, never followed), fsync'd, renamed over
- *     NAME, and the directory fsync'd: a decision is durable before the
- *     guest hears it, and one that is not durable is taken back;
+ *   - a file is written to a temporary name of this process's own
+ *     (.NAME.PID.SEQ.tmp), created O_EXCL | O_NOFOLLOW (a name found taken
+ *     is left alone, the next tried), fsync'd, renamed over NAME (linked,
+ *     for a slot claimed), and the directory fsync'd: a decision is durable
+ *     before the guest hears it, and one that is not durable is taken back;
+ *   - receivers that share the directory never touch each other's
+ *     temporary files; a slot two of them claim at once goes to the first
+ *     link, and the other looks again; a temporary file older than
+ *     HVS_STATEDIR_TMP_STALE seconds is a stopped writer's, removed at a scan;
  *   - the mapping from guest to file is injective: the file holds the
  *     guest's whole name, and two guests whose names clean alike and share
  *     a CRC-32C take the next of the bucket's HVS_STATEDIR_SLOTS names (for
@@ -33,6 +38,8 @@
 #define HVS_PEER_MAX 128
 #define HVS_STATEDIR_SLOTS 16 /* file names one bucket of names can have */
 #define HVS_STATEDIR_NAME_MAX 96
+#define HVS_STATEDIR_TMP_MAX (HVS_STATEDIR_NAME_MAX + 40) /* . NAME .PID .SEQ .tmp */
+#define HVS_STATEDIR_TMP_STALE 600 /* no save takes ten minutes: its writer is gone */
 
 /* One decision: the range applied for a guest's boot, as its file holds it. */
 struct hvs_decision {

@@ -212,16 +212,33 @@ expect_eq "guest" 0 "$GRC"
 stop_recv
 t_end
 
-t_begin "a symlink planted at <peer>.tmp is not followed; its target stays whole"
+t_begin "symlinks planted at the temporary names are not followed or removed; their targets stay whole"
 rm -rf "$WORK/st7"
 mkdir -m 0700 "$WORK/st7"
 echo precious >"$WORK/victim"
+# The name earlier versions wrote, and the first this receiver will try.
 ln -s "$WORK/victim" "$WORK/st7/$(name_of "unix:$S1").tmp"
 start_recv st7 --unix "$S1" --state-dir "$WORK/st7"
+ln -s "$WORK/victim" "$WORK/st7/.$(name_of "unix:$S1").$RECV_PID.0.tmp"
 g "$S1" "$(boot 7)"
 expect_eq "guest" 0 "$GRC"
-expect_eq "the symlink's target" precious "$(cat "$WORK/victim")"
-[ -L "$WORK/st7/$(name_of "unix:$S1").tmp" ] && t_fail "the symlink is still there"
+expect_eq "the symlinks' target" precious "$(cat "$WORK/victim")"
+[ -L "$WORK/st7/.$(name_of "unix:$S1").$RECV_PID.0.tmp" ] || t_fail "the receiver removed a name it did not make"
+expect_line "$WORK/st7/$(name_of "unix:$S1")" "^boot_id=$(boot 7)\$"
+stop_recv
+t_end
+
+t_begin "a temporary file older than ten minutes is a stopped writer's: removed at start, a younger one kept"
+rm -rf "$WORK/st9"
+mkdir -m 0700 "$WORK/st9"
+echo old >"$WORK/st9/.x.1.0.tmp"
+touch -d '11 minutes ago' "$WORK/st9/.x.1.0.tmp"
+echo young >"$WORK/st9/.x.2.0.tmp"
+touch -d '9 minutes ago' "$WORK/st9/.x.2.0.tmp"
+start_recv st9 --unix "$S1" --state-dir "$WORK/st9"
+[ -e "$WORK/st9/.x.1.0.tmp" ] && t_fail "the old temporary file is still there"
+[ -e "$WORK/st9/.x.2.0.tmp" ] || t_fail "the young one was removed: it may be another receiver's"
+expect_line "$WORK/st9.log" "\\.x\\.1\\.0\\.tmp: removed, a temporary file left by a receiver that stopped"
 stop_recv
 t_end
 
@@ -538,6 +555,51 @@ if [ "$PRELOAD" = 1 ]; then
 	expect_eq "boot B, once it can be synced" result=accepted \
 		"$("$CLIENT" send "$S1" --boot "$(boot 73)")"
 	stop_recv
+	t_end
+fi
+
+# 8. Two receivers sharing one state directory, two look-alike guests (one
+# on each) recorded at once. Receiver A's write of its temporary file is
+# slowed 300 ms, B's 600 ms, so that B's whole save begins inside A's and
+# ends after it. With one temporary name for both (NAME.tmp), B removed A's
+# and wrote its own there, A then linked B's text under A's answer, and B
+# heard its slot taken: A's guest "accepted" with the only file holding B's.
+if [ "$PRELOAD" = 1 ]; then
+	t_begin "two receivers, one state directory, look-alike guests at once: each accepted guest has its own file"
+	rm -rf "$WORK/st81"
+	mkdir -m 0700 "$WORK/st81"
+	C1=$WORK/d________________________________________
+	C2=$WORK/$(basename "$("$CLIENT" collide "$C1")")
+	RENV="LD_PRELOAD=$FAULT HVS_SLOW_WRITE=.tmp:300" start_recv st81a --unix "$C1" \
+		--state-dir "$WORK/st81"
+	PID_A=$RECV_PID
+	RENV="LD_PRELOAD=$FAULT HVS_SLOW_WRITE=.tmp:600" start_recv st81b --unix "$C2" \
+		--state-dir "$WORK/st81"
+	PID_B=$RECV_PID
+	"$CLIENT" send "$C1" --boot "$(boot 81)" --base 0x10000000 >"$WORK/st81a.out" &
+	ga=$!
+	sleep 0.1
+	"$CLIENT" send "$C2" --boot "$(boot 82)" --base 0x20000000 >"$WORK/st81b.out" &
+	gb=$!
+	wait "$ga"
+	wait "$gb"
+	for r in $PID_A $PID_B; do kill -TERM "$r" 2>/dev/null; wait "$r"; done
+	RECV_PID=""
+	# Every guest that heard accepted: a file with its name and its range.
+	for gst in "a $C1 0x10000000 $(boot 81)" "b $C2 0x20000000 $(boot 82)"; do
+		# shellcheck disable=SC2086 # four words
+		set -- $gst
+		answer=$(cat "$WORK/st81$1.out")
+		echo "    guest $1: $answer"
+		[ "$answer" = result=accepted ] || t_fail "guest $1 heard $answer, not accepted"
+		found=0
+		for f in "$WORK"/st81/*; do
+			grep -qxF "peer=unix:$2" "$f" && grep -qxF "base=$3" "$f" &&
+				grep -qxF "boot_id=$4" "$f" && found=1
+		done
+		[ "$found" = 1 ] || t_fail "guest $1 heard $answer, but no file holds its range: $(head -n 3 "$WORK"/st81/* | tr '\n' ' ')"
+	done
+	expect_eq "files (one each, no temporary left)" 2 "$(find "$WORK/st81" -type f | wc -l)"
 	t_end
 fi
 
