@@ -28,8 +28,9 @@ static void on_signal(int sig)
 		got_stop = 1;
 }
 
-static void take_signals(sigset_t *orig)
+void hvs_loop_signals(struct hvs_loop *L)
 {
+	sigset_t *orig = &L->orig;
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
 	struct sigaction sa;
 	sigset_t blocked;
@@ -45,6 +46,16 @@ static void take_signals(sigset_t *orig)
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+void hvs_loop_signals_undo(struct hvs_loop *L)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE };
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	sigprocmask(SIG_SETMASK, &L->orig, NULL);
 }
 
 static void status_text(const struct hvs_counts *c, char *out, size_t cap)
@@ -64,11 +75,22 @@ static long long tell_systemd(struct hvs_loop *L, long long now, const char *fir
 	if (first || (now >= L->status_next &&
 		      memcmp(&L->told, &L->srv->counts, sizeof(L->told)) != 0)) {
 		status_text(&L->srv->counts, msg + n, sizeof(msg) - n);
-		hvs_notify_send(L->notify, msg);
+		if (first)
+			hvs_notify_state(L->notify, msg); /* must arrive: sent again if refused */
+		else
+			hvs_notify_send(L->notify, msg);
 		L->told = L->srv->counts;
 		L->status_next = now + 1000;
 	}
 	return hvs_notify_watchdog(L->notify, now);
+}
+
+static unsigned long long monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000;
 }
 
 static void reload(struct hvs_loop *L, long long now)
@@ -80,9 +102,9 @@ static void reload(struct hvs_loop *L, long long now)
 		say("SIGHUP: no --state-dir to reload; going on");
 		return;
 	}
-	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
-		 (unsigned long long)now * 1000ull);
-	hvs_notify_send(L->notify, msg);
+	/* sd_notify(3): microseconds of CLOCK_MONOTONIC, read now, not the loop's ms. */
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu", monotonic_usec());
+	hvs_notify_state(L->notify, msg);
 	n = hvs_registry_reload(L->reg);
 	if (n >= 0)
 		say("SIGHUP: read the ranges of %d guest%s again from %s", n, n == 1 ? "" : "s",
@@ -179,17 +201,16 @@ static int before_wait(struct hvs_loop *L, long long now)
 int hvs_loop_run(struct hvs_loop *L)
 {
 	struct epoll_event ev[MAX_EVENTS];
-	sigset_t orig;
 	size_t i;
 	int rc = 0;
 
-	take_signals(&orig);
 	listen_all(L, 1);
 	for (i = 0; i < L->nlis; i++)
 		say("listening on %s%s", L->lis[i].name, L->lis[i].inherited ? " (from systemd)" : "");
 	tell_systemd(L, hvs_now_ms(), "READY=1");
 	while (!got_stop) {
-		int n = epoll_pwait(L->epfd, ev, MAX_EVENTS, before_wait(L, hvs_now_ms()), &orig);
+		int n = epoll_pwait(L->epfd, ev, MAX_EVENTS, before_wait(L, hvs_now_ms()),
+				     &L->orig);
 		int err = errno;
 		long long now = hvs_now_ms();
 
@@ -203,7 +224,6 @@ int hvs_loop_run(struct hvs_loop *L)
 	}
 	if (got_stop)
 		say("stopping");
-	hvs_notify_send(L->notify, "STOPPING=1");
-	sigprocmask(SIG_SETMASK, &orig, NULL);
+	hvs_notify_state(L->notify, "STOPPING=1");
 	return rc;
 }

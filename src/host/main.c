@@ -23,6 +23,7 @@
 #include "unapplied.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,25 @@ out:
 	return rc;
 }
 
+/*
+ * Descriptors 0 to 2 that were closed by whoever started us are opened on
+ * /dev/null before anything else is opened: else the first listener or
+ * guest connection would become stdout or stderr, and the log, the JSON
+ * events and --exec commands' output would go to a guest. 0, or -1.
+ */
+static int std_fds_valid(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR | O_NOCTTY) != fd)
+			return -1; /* the lowest free descriptor is fd: it could not be had */
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct hvs_recv_config cfg;
@@ -160,8 +180,15 @@ int main(int argc, char **argv)
 	struct hvs_sink out, err;
 	struct hvs_notify notify;
 	struct hvs_loop loop;
-	int rc = hvs_recv_cli(argc, argv, &cfg);
+	int rc;
 
+	memset(&loop, 0, sizeof(loop));
+	hvs_loop_signals(&loop);
+	if (std_fds_valid() < 0)
+		return 1; /* no /dev/null: nowhere even to say so */
+	rc = hvs_recv_cli(argc, argv, &cfg);
+	if (rc != HVS_CLI_GO || cfg.list)
+		hvs_loop_signals_undo(&loop); /* no loop: signals act as for any command */
 	if (rc != HVS_CLI_GO)
 		return rc;
 	if (cfg.list)
@@ -169,12 +196,15 @@ int main(int argc, char **argv)
 	hvs_sink_init(&out, 1, out_buf, sizeof(out_buf), hvs_event_dropped_line);
 	hvs_sink_init(&err, 2, err_buf, sizeof(err_buf), log_dropped_line);
 	hvs_say_init(&err);
-	memset(&loop, 0, sizeof(loop));
 	loop.out = &out;
 	loop.err = &err;
 	loop.notify = &notify;
 	(void)hvs_notify_init(&notify); /* logged: the receiver works without it */
 	rc = serve(&cfg, &loop);
+	/* A state change the manager has not taken yet gets half a second more. */
+	if (hvs_notify_drain(&notify, 500))
+		say("systemd did not take %u state change%s (its queue stayed full)",
+		    notify.npending, notify.npending == 1 ? "" : "s");
 	hvs_notify_close(&notify);
 	/* What is queued for stdout and stderr gets a second, then it is dropped. */
 	hvs_sink_drain(&out, 1000);

@@ -5,6 +5,8 @@
 #include "say.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,24 +62,87 @@ int hvs_notify_init(struct hvs_notify *n)
 	return 0;
 }
 
+/* One datagram: 0, or the errno of its failure. */
+static int send_one(struct hvs_notify *n, const char *msg)
+{
+	if (sendto(n->fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
+		   (const struct sockaddr *)&n->addr, n->addr_len) < 0)
+		return errno;
+	return 0;
+}
+
 void hvs_notify_send(struct hvs_notify *n, const char *msg)
+{
+	int err;
+
+	if (n->fd < 0)
+		return;
+	err = send_one(n, msg);
+	if (err)
+		say("telling systemd \"%.40s\" failed: %s", msg, hvs_errname(err));
+}
+
+/* The pending ones, oldest first, until one is refused again: 1 if all went. */
+static int send_pending(struct hvs_notify *n)
+{
+	unsigned i, sent = 0;
+	int err = 0;
+
+	for (i = 0; i < n->npending; i++) {
+		err = send_one(n, n->pending[i]);
+		if (err == EAGAIN || err == ENOBUFS)
+			break;
+		if (err) /* the manager is gone or refuses us: nobody to tell */
+			say("telling systemd \"%.40s\" failed: %s; not sent again", n->pending[i],
+			    hvs_errname(err));
+		sent++;
+	}
+	memmove(n->pending[0], n->pending[sent], (n->npending - sent) * sizeof(n->pending[0]));
+	n->npending -= sent;
+	return n->npending == 0;
+}
+
+void hvs_notify_state(struct hvs_notify *n, const char *msg)
 {
 	if (n->fd < 0)
 		return;
-	if (sendto(n->fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
-		   (const struct sockaddr *)&n->addr, n->addr_len) < 0)
-		say("telling systemd \"%.40s\" failed: %s", msg, hvs_errname(errno));
+	if (n->npending == HVS_NOTIFY_PENDING) {
+		/* The oldest goes: the latest state is what the manager must hear. */
+		memmove(n->pending[0], n->pending[1], (HVS_NOTIFY_PENDING - 1) * sizeof(n->pending[0]));
+		n->npending--;
+		n->lost++;
+	}
+	snprintf(n->pending[n->npending], sizeof(n->pending[0]), "%s", msg);
+	n->npending++;
+	if (!send_pending(n))
+		say("systemd's notification queue is full: \"%.40s\" is sent again every %d ms "
+		    "until it is taken",
+		    msg, HVS_NOTIFY_RETRY_MS);
 }
 
 long long hvs_notify_watchdog(struct hvs_notify *n, long long now)
 {
+	long long next = now + 3600000;
+
+	if (n->npending && !send_pending(n))
+		next = now + HVS_NOTIFY_RETRY_MS;
 	if (!n->watchdog_ms)
-		return now + 3600000;
+		return next;
 	if (now >= n->watchdog_next) {
 		hvs_notify_send(n, "WATCHDOG=1");
 		n->watchdog_next = now + n->watchdog_ms;
 	}
-	return n->watchdog_next;
+	return n->watchdog_next < next ? n->watchdog_next : next;
+}
+
+unsigned hvs_notify_drain(struct hvs_notify *n, int ms)
+{
+	int waited;
+
+	for (waited = 0; n->npending && !send_pending(n) && waited < ms;
+	     waited += HVS_NOTIFY_RETRY_MS)
+		(void)poll(NULL, 0, HVS_NOTIFY_RETRY_MS);
+	return n->npending;
 }
 
 void hvs_notify_close(struct hvs_notify *n)

@@ -15,12 +15,21 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#define HVS_NOTIFY_PENDING 4   /* READY=1, RELOADING=1, STOPPING=1 not yet taken */
+#define HVS_NOTIFY_MSG_MAX 320
+#define HVS_NOTIFY_RETRY_MS 50
+
 struct hvs_notify {
 	int fd;
 	struct sockaddr_un addr;
 	socklen_t addr_len;
 	long long watchdog_ms; /* how often to say WATCHDOG=1: half the manager's interval */
 	long long watchdog_next;
+	/* State changes the manager's full queue refused (EAGAIN), oldest
+	 * first: sent again, in order, until taken or the manager is gone. */
+	char pending[HVS_NOTIFY_PENDING][HVS_NOTIFY_MSG_MAX];
+	unsigned npending;
+	unsigned long long lost; /* pending ones dropped: more came than fit */
 };
 
 /*
@@ -30,11 +39,28 @@ struct hvs_notify {
  */
 int hvs_notify_init(struct hvs_notify *n);
 
-/* Send one message (lines without the final newline). */
+/*
+ * Send one message (lines without the final newline) that may be lost:
+ * STATUS=, WATCHDOG=1 (a later one says the same).
+ */
 void hvs_notify_send(struct hvs_notify *n, const char *msg);
 
-/* WATCHDOG=1 if it is due; the time it is next due (or far away). */
+/*
+ * A state change (READY=1, RELOADING=1, STOPPING=1): a manager whose queue
+ * is full gets it later, in order, from hvs_notify_watchdog(); lost only
+ * when the manager is gone (any error but EAGAIN) or more than
+ * HVS_NOTIFY_PENDING wait.
+ */
+void hvs_notify_state(struct hvs_notify *n, const char *msg);
+
+/*
+ * What is pending, sent again; WATCHDOG=1 if it is due (after them, so
+ * that READY=1 comes first). The time either is next due (or far away).
+ */
 long long hvs_notify_watchdog(struct hvs_notify *n, long long now);
+
+/* Pending state changes once more, for up to ms (stopping): how many are left. */
+unsigned hvs_notify_drain(struct hvs_notify *n, int ms);
 
 void hvs_notify_close(struct hvs_notify *n);
 

@@ -421,7 +421,8 @@ static int read_name(struct hvs_statedir *sd, const char *name, enum hvs_state_k
 	take_spare(sd);
 	if (fd < 0 && err == ENOENT)
 		return 0;
-	if (n < 0 && !about_the_file(err)) {
+	/* --list run by someone the file's mode keeps out: unreadable to them, not damaged. */
+	if (n < 0 && (!about_the_file(err) || (sd->readonly && (err == EACCES || err == EPERM)))) {
 		*why = hvs_errname(err);
 		errno = err;
 		return -2;

@@ -49,10 +49,14 @@
  *       connection and one record; the latency from connect() to the
  *       acknowledgement of each, in microseconds, in LATENCY_FILE; prints
  *       accepted=, other=, behind_us= (how late the last start was)
- *   hvs-fake-guest notify-listen PATH|@NAME MS OUT|--stall
+ *   hvs-fake-guest notify-listen PATH|@NAME MS OUT|--stall [--full DELAY]
  *       a systemd manager's notification socket for MS milliseconds: each
  *       datagram as one line of OUT, its newlines as spaces; with --stall
- *       it binds and never reads, as a manager that hangs
+ *       it binds and never reads, as a manager that hangs; with --full its
+ *       queue is full (FILL=1 lines) and not read for DELAY ms, as a
+ *       manager busy elsewhere
+ *   hvs-fake-guest monotonic-us
+ *       CLOCK_MONOTONIC now, in microseconds
  *   hvs-fake-guest hold PREFIX PATHS N SECONDS
  *       N idle connections spread over PREFIX0..PREFIX(PATHS-1), each one
  *       opened again when the receiver closes it, for SECONDS; prints
@@ -678,7 +682,24 @@ static int hold(const char *prefix, unsigned paths, unsigned n, unsigned seconds
 	return 0;
 }
 
-static int notify_listen(const char *where, int ms, const char *out)
+/*
+ * Its own receive queue filled (datagrams sent to itself until EAGAIN), so
+ * that what comes next is refused, as by a manager busy elsewhere.
+ */
+static int fill_own_queue(int fd)
+{
+	struct sockaddr_un self;
+	socklen_t len = sizeof(self);
+	int n = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&self, &len) < 0)
+		return -1;
+	while (sendto(fd, "FILL=1", 6, MSG_DONTWAIT, (struct sockaddr *)&self, len) == 6)
+		n++;
+	return errno == EAGAIN ? n : -1;
+}
+
+static int notify_listen(const char *where, int ms, const char *out, int full_ms)
 {
 	struct sockaddr_un sa;
 	size_t n = strlen(where);
@@ -700,8 +721,14 @@ static int notify_listen(const char *where, int ms, const char *out)
 		perror("notify-listen: bind");
 		return 2;
 	}
+	if (full_ms > 0 && fill_own_queue(fd) < 0) {
+		perror("notify-listen: filling the queue");
+		return 2;
+	}
 	printf("listening\n");
 	fflush(stdout);
+	if (full_ms > 0)
+		poll(NULL, 0, full_ms); /* full, and not read, for that long */
 	while (now_us() < end) {
 		char buf[4096];
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -754,7 +781,13 @@ int main(int argc, char **argv)
 		return storm(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
 			     (unsigned)atoi(argv[5]), argv[6]);
 	if (argc == 5 && !strcmp(argv[1], "notify-listen"))
-		return notify_listen(argv[2], atoi(argv[3]), argv[4]);
+		return notify_listen(argv[2], atoi(argv[3]), argv[4], 0);
+	if (argc == 7 && !strcmp(argv[1], "notify-listen") && !strcmp(argv[5], "--full"))
+		return notify_listen(argv[2], atoi(argv[3]), argv[4], atoi(argv[6]));
+	if (argc == 2 && !strcmp(argv[1], "monotonic-us")) {
+		printf("%lld\n", now_us());
+		return 0;
+	}
 	if (argc == 6 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
 			    (unsigned)atoi(argv[5]));

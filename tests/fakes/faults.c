@@ -25,6 +25,8 @@
  *   HVS_KILL_WRITE=S      a write() to a file whose path contains S is a
  *                         SIGKILL instead: a process cut short in a write a
  *                         console holds up (tests/suites/attack.sh)
+ *   HVS_SLOW_READ=S:MS    the first read() of a file whose path contains S
+ *                         takes MS ms more, signals or not (a long start-up)
  *   HVS_SLOW_WRITE=S:MS   the first write() to a file whose path contains S
  *                         is made, then takes MS ms more, signals or not:
  *                         /dev/kmsg, which stores the record and then flushes
@@ -93,10 +95,23 @@ static ssize_t hang(void)
 	}
 }
 
+static const char *fd_path(int fd, char *buf, size_t cap);
+static int matches(const char *var, const char *name, int *err);
+static void take_ms(long ms);
+
 ssize_t read(int fd, void *buf, size_t n)
 {
+	static int slowed;
+	char path[4096];
+	int ms;
+
 	if (should_hang(fd))
 		return hang();
+	if (!slowed && getenv("HVS_SLOW_READ") &&
+	    matches("HVS_SLOW_READ", fd_path(fd, path, sizeof(path)), &ms)) {
+		slowed = 1;
+		take_ms(ms);
+	}
 	return syscall(SYS_read, fd, buf, n);
 }
 

@@ -603,6 +603,73 @@ if [ "$PRELOAD" = 1 ]; then
 	t_end
 fi
 
+# 9. Signals from the first instruction: during set-up (the read of a
+# guest's file slowed 800 ms, as a long read of a large state directory
+# would be), a SIGHUP is taken when the loop begins, and a SIGTERM stops it
+# cleanly.
+if [ "$PRELOAD" = 1 ]; then
+	rm -rf "$WORK/st9"
+	mkdir -m 0700 "$WORK/st9"
+	start_recv st9a --unix "$S1" --state-dir "$WORK/st9"
+	g "$S1" "$(boot 9)"
+	stop_recv
+	for sig in HUP TERM; do
+		t_begin "SIG$sig during set-up: $( [ $sig = HUP ] && echo "taken once the loop runs, the receiver lives" || echo "a clean stop, the socket file removed")"
+		rm -f "$S1"
+		env LD_PRELOAD="$FAULT" HVS_SLOW_READ="$WORK/st9/:800" "$RECV" --unix "$S1" \
+			--state-dir "$WORK/st9" >/dev/null 2>"$WORK/sig9$sig.log" &
+		RECV_PID=$!
+		sleep 0.3
+		[ -e "$S1" ] && t_fail "the set-up was not slowed"
+		kill -"$sig" "$RECV_PID"
+		if [ $sig = HUP ]; then
+			sleep 1
+			alive
+			expect_line "$WORK/sig9$sig.log" "listening on"
+			expect_line "$WORK/sig9$sig.log" "SIGHUP: read the ranges of 1 guest again"
+			expect_eq "the guest, its range" result=duplicate "$("$CLIENT" send "$S1" \
+				--base 0x8000000 --size 67108864 --boot "$(boot 9)")"
+			stop_recv
+		else
+			wait "$RECV_PID"
+			RECV_RC=$?
+			RECV_PID=""
+			expect_eq "exit status" 0 "$RECV_RC"
+			[ -e "$S1" ] && t_fail "the socket file was left behind"
+		fi
+		t_end
+	done
+fi
+
+t_begin "a set-up failure with stderr a pipe nobody reads: exit 1, not SIGPIPE"
+rm -f "$WORK/sigpipe.rc"
+{
+	sleep 0.3 # the reader is gone by then
+	"$RECV" --unix "$WORK/no/such/dir/s.sock" >/dev/null
+	echo "$?" >"$WORK/sigpipe.rc"
+} 2>&1 | true
+expect_eq "exit status" 1 "$(cat "$WORK/sigpipe.rc")"
+t_end
+
+t_begin "--list by a user a file's mode keeps out: exit 1, cannot read now (not 2, damaged)"
+rm -rf "$WORK/st10"
+mkdir -m 0700 "$WORK/st10"
+start_recv st10 --unix "$S1" --state-dir "$WORK/st10"
+g "$S1" "$(boot 10)"
+expect_eq "guest" 0 "$GRC"
+stop_recv
+chmod 0755 "$WORK" "$WORK/st10"
+chmod 0600 "$WORK"/st10/*
+setpriv --reuid=65534 --regid=65534 --clear-groups "$RECV" --list --state-dir "$WORK/st10" \
+	>"$WORK/st10.list" 2>"$WORK/st10.err"
+expect_eq "exit status" 1 "$?"
+expect_line "$WORK/st10.err" "cannot read .* now \\(EACCES\\)"
+expect_no_line "$WORK/st10.err" "damaged"
+"$RECV" --list --state-dir "$WORK/st10" >"$WORK/st10.root" 2>&1
+expect_eq "exit status as root" 0 "$?"
+chmod 0700 "$WORK"
+t_end
+
 t_begin "no log line of any run above names an errno by its number"
 grep -h 'errno [0-9]' "$WORK"/*.log && t_fail "see above"
 t_end

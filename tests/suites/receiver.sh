@@ -267,8 +267,8 @@ expect_line "$WORK/sa-bad.log" 'LISTEN_PID=[0-9]+ LISTEN_FDS=many are not number
 [ -e "$S1" ] && t_fail "it left $S1"
 t_end
 
-notify_listen() { # ADDRESS MS: each datagram one line of $WORK/notify.out
-	"$CLIENT" notify-listen "$1" "$2" "$WORK/notify.out" >"$WORK/notify.ready" &
+notify_listen() { # ADDRESS MS [--full DELAY]: each datagram one line of $WORK/notify.out
+	"$CLIENT" notify-listen "$1" "$2" "$WORK/notify.out" ${3:+"$3" "$4"} >"$WORK/notify.ready" &
 	NOTIFY_PID=$!
 	w=0
 	until grep -q listening "$WORK/notify.ready" 2>/dev/null || [ $w -ge 200 ]; do
@@ -293,6 +293,61 @@ expect_line "$WORK/notify.out" '^STOPPING=1'
 # READY only after the state directory was read and the socket listens.
 expect_eq "the first message" 1 "$(grep -n 'READY=1' "$WORK/notify.out" | head -n 1 | cut -d: -f1)"
 expect_no_line "$WORK/notify.log" 'NOTIFY_SOCKET'
+t_end
+
+t_begin "RELOADING=1's MONOTONIC_USEC= is CLOCK_MONOTONIC in microseconds, read at the reload"
+notify_listen "$WORK/notify2.sock" 3000
+RENV="NOTIFY_SOCKET=$WORK/notify2.sock" start_recv notify2 --unix "$S1" --state-dir "$WORK/nstate2"
+: >"$WORK/notify2.t0"
+for i in 1 2 3; do
+	"$CLIENT" monotonic-us >>"$WORK/notify2.t0"
+	kill -HUP "$RECV_PID"
+	sleep 0.2
+done
+stop_recv
+wait "$NOTIFY_PID"
+sed -n 's/^RELOADING=1 MONOTONIC_USEC=\([0-9]*\).*/\1/p' "$WORK/notify.out" >"$WORK/notify2.us"
+echo "    before each SIGHUP: $(tr '\n' ' ' <"$WORK/notify2.t0"); MONOTONIC_USEC: $(tr '\n' ' ' <"$WORK/notify2.us")"
+expect_eq "RELOADING=1 messages" 3 "$(wc -l <"$WORK/notify2.us")"
+# Each at or after its SIGHUP, within a second; not all whole milliseconds.
+paste "$WORK/notify2.t0" "$WORK/notify2.us" | awk '
+	$2 < $1 || $2 - $1 > 1000000 { print "MONOTONIC_USEC " $2 " is not within a second after " $1; bad = 1 }
+	$2 % 1000 != 0 { sub_ms = 1 }
+	END { if (!sub_ms) print "every MONOTONIC_USEC is a multiple of 1000: milliseconds, not microseconds"; exit bad || !sub_ms }' \
+	>"$WORK/notify2.bad" || t_fail "$(cat "$WORK/notify2.bad")"
+t_end
+
+t_begin "READY=1 reaches a manager whose queue was full when it was first sent"
+notify_listen "$WORK/full.sock" 3000 --full 600
+RENV="NOTIFY_SOCKET=$WORK/full.sock" start_recv nfull --unix "$S1"
+sleep 1.2
+expect_eq "guest" result=accepted "$("$CLIENT" send "$S1" --boot 12121212-0000-4000-8000-000000000003)"
+stop_recv
+wait "$NOTIFY_PID"
+echo "    queue filled with $(grep -c '^FILL=1' "$WORK/notify.out") datagrams; then: $(grep -v '^FILL' "$WORK/notify.out" | cut -c1-40 | tr '\n' '|')"
+expect_line "$WORK/notify.out" '^READY=1 ?STATUS='
+expect_line "$WORK/notify.out" '^STOPPING=1'
+expect_line "$WORK/nfull.log" 'notification queue is full: "READY=1'
+t_end
+
+t_begin "started with descriptors 0-2 closed: they are /dev/null, and guests and --exec are unharmed"
+rm -f "$S1"
+"$RECV" --unix "$S1" --exec 'echo an --exec line on stderr >&2; echo and one on stdout' \
+	<&- >&- 2>&- &
+RECV_PID=$!
+w=0
+until [ -S "$S1" ] || [ $w -ge 300 ]; do
+	sleep 0.01
+	w=$((w + 1))
+done
+for fd in 0 1 2; do
+	expect_eq "fd $fd" /dev/null "$(readlink "/proc/$RECV_PID/fd/$fd")"
+done
+expect_eq "guest 1" result=accepted "$("$CLIENT" send "$S1" --boot 12121212-0000-4000-8000-000000000004)"
+expect_eq "guest 1 again" result=duplicate "$("$CLIENT" send "$S1" --boot 12121212-0000-4000-8000-000000000004)"
+kill -0 "$RECV_PID" 2>/dev/null || t_fail "the receiver is gone"
+stop_recv
+expect_eq "exit after SIGTERM" 0 "$RECV_RC"
 t_end
 
 t_begin "WatchdogSec=: WATCHDOG=1 at half the interval, to an abstract socket name"
