@@ -29,7 +29,7 @@ struct listing {
 /* printf to fd: the widths of a table, which the project's small printf lacks. */
 __attribute__((format(printf, 2, 3))) static void out(int fd, const char *fmt, ...)
 {
-	char line[2048];
+	char line[8192]; /* a damaged file's name of 255 bytes, escaped twice, and why */
 	va_list ap;
 	int n;
 
@@ -42,7 +42,8 @@ __attribute__((format(printf, 2, 3))) static void out(int fd, const char *fmt, .
 
 static void print_damaged(const struct listing *ls, const char *file, const char *why)
 {
-	char f[4 * HVS_STATEDIR_NAME_MAX], w[400];
+	/* A whole file name, every byte escaped as JSON's \u00XX. */
+	char f[6 * 255 + 1], w[400], raw_aside[256], aside[4 * 255 + 1];
 
 	if (ls->json) {
 		hvs_json_string(f, sizeof(f), file);
@@ -51,8 +52,10 @@ static void print_damaged(const struct listing *ls, const char *file, const char
 	}
 	hvs_escape(f, sizeof(f), file, strlen(file), NULL);
 	hvs_escape(w, sizeof(w), why, strlen(why), NULL);
+	hvs_statedir_aside_name(file, raw_aside, sizeof(raw_aside));
+	hvs_escape(aside, sizeof(aside), raw_aside, strlen(raw_aside), NULL);
 	out(2, "hv-swiotlb-recv: %s is damaged (%s): not shown; the receiver moves it "
-		     "aside as %s.corrupt when it reads it\n", f, w, f);
+		     "aside as %s when it reads it\n", f, w, aside);
 }
 
 static void collect(void *arg, const char *file, const char *peer, const struct hvs_decision *d,

@@ -28,13 +28,24 @@ long long hvs_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void emit(const char *msg)
+/*
+ * A message's raw text may hold two file names of 255 bytes and the state
+ * directory's path; escaped, every byte may become four. Both buffers fit
+ * that whole; what still does not fit is said to be cut, never cut silently.
+ */
+#define MSG_MAX 3072
+#define LINE_MAX_BYTES (4 * MSG_MAX + 64)
+
+static void emit(const char *msg, size_t more)
 {
-	char line[1200];
-	size_t n;
+	char line[LINE_MAX_BYTES];
+	size_t n, len = strlen(msg), used;
 
 	memcpy(line, "hv-swiotlb-recv: ", 17);
-	n = 17 + hvs_escape(line + 17, sizeof(line) - 18, msg, strlen(msg), NULL);
+	n = 17 + hvs_escape(line + 17, sizeof(line) - 64, msg, len, &used);
+	more += len - used;
+	if (more)
+		n += hvs_snprintf(line + n, sizeof(line) - n - 1, " [cut: %zu bytes more]", more);
 	line[n++] = '\n';
 	if (sink)
 		(void)hvs_sink_put(sink, line, n);
@@ -68,15 +79,16 @@ static void summarize(struct hvs_rate *r)
 	kind[k] = '\0';
 	snprintf(msg, sizeof(msg), "... %llu more lines like \"%s\" in the last %d s", r->held,
 		 kind, HVS_SAY_WINDOW_MS / 1000);
-	emit(msg);
+	emit(msg, 0);
 	r->held = 0;
 }
 
 void hvs_say_rated(struct hvs_rate *r, const char *fmt, ...)
 {
-	char msg[800];
+	char msg[MSG_MAX];
 	long long now = hvs_now_ms();
 	va_list ap;
+	int len;
 
 	if (!r->registered && nsites < MAX_SITES) {
 		sites[nsites++] = r;
@@ -95,9 +107,9 @@ void hvs_say_rated(struct hvs_rate *r, const char *fmt, ...)
 	}
 	r->lines++;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	emit(msg);
+	emit(msg, len >= (int)sizeof(msg) ? (size_t)len - (sizeof(msg) - 1) : 0);
 }
 
 void hvs_say_tick(long long now)

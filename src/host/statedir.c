@@ -369,14 +369,32 @@ static int parse_kind(const char *text, size_t len, enum hvs_state_kind kind, ch
 	return hvs_statedir_parse(text, len, peer, &out->d, why);
 }
 
+/*
+ * The name a damaged file is moved aside as: NAME.corrupt, which no scan
+ * reads again. A name too long for that (a file name has 255 bytes at
+ * most) keeps what fits of itself and its CRC-32C, so that it still ends
+ * in .corrupt and stays apart from another's; the log names both whole.
+ */
+void hvs_statedir_aside_name(const char *name, char *out, size_t cap)
+{
+	static const char suffix[] = ".corrupt";
+	size_t n = strlen(name), keep = 255 - (sizeof(suffix) - 1) - 9; /* .XXXXXXXX */
+
+	if (n + sizeof(suffix) - 1 <= 255)
+		snprintf(out, cap, "%s%s", name, suffix);
+	else
+		snprintf(out, cap, "%.*s.%08x%s", (int)keep, name, (unsigned)hvs_crc32c(name, n),
+			 suffix);
+}
+
 /* A damaged file: moved aside (read-only: left alone) and logged. */
 static void damaged(struct hvs_statedir *sd, const char *name, const char *why)
 {
-	char aside[HVS_STATEDIR_NAME_MAX + 16];
+	char aside[256];
 
 	if (sd->readonly)
 		return;
-	snprintf(aside, sizeof(aside), "%s.corrupt", name);
+	hvs_statedir_aside_name(name, aside, sizeof(aside));
 	if (renameat(sd->dirfd, name, sd->dirfd, aside) == 0)
 		say("%s/%s is damaged (%s): moved aside as %s, not used", sd->dir, name, why,
 		    aside);

@@ -122,6 +122,12 @@ typedef void hvs_statedir_fn(void *arg, const char *file, const char *peer,
 			     const char *why);
 int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg);
 
+/*
+ * The name a damaged file is moved aside as (cap: 256): NAME.corrupt, or,
+ * for a name too long for that, what fits of it, its CRC-32C and .corrupt.
+ */
+void hvs_statedir_aside_name(const char *name, char *out, size_t cap);
+
 /* The file name of a peer's slot (0 to HVS_STATEDIR_SLOTS - 1). */
 void hvs_statedir_file_name(const char *peer, unsigned slot, char *out, size_t cap);
 

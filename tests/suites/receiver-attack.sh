@@ -670,6 +670,37 @@ expect_eq "exit status as root" 0 "$?"
 chmod 0700 "$WORK"
 t_end
 
+# 10. Names of any length: kept whole in --list --json and the log
+# (escaped), moved aside as NAME.corrupt, and never reported again.
+t_begin "long file names: whole in --list --json and the log, moved aside as NAME.corrupt once"
+rm -rf "$WORK/st11"
+mkdir -m 0700 "$WORK/st11"
+U240=$(awk 'BEGIN { for (i = 0; i < 120; i++) printf "\303\251" }') # 120 x e-acute
+J200=$(awk 'BEGIN { for (i = 0; i < 200; i++) printf "j" }')
+J250=$(awk 'BEGIN { for (i = 0; i < 250; i++) printf "k" }')
+for f in "$U240" "$J200" "$J250"; do echo junk >"$WORK/st11/$f"; done
+"$RECV" --list --json --state-dir "$WORK/st11" >"$WORK/st11.json" 2>"$WORK/st11.err"
+expect_eq "--list exit (damaged)" 2 "$?"
+python3 -c '
+import json, sys
+names = {json.loads(l)["file"].encode("latin-1") for l in open(sys.argv[1]) if l.strip()}
+want = {sys.argv[2].encode(), sys.argv[3].encode(), sys.argv[4].encode()}
+sys.exit(0 if names == want else "the names in --list --json: %r" % sorted(len(n) for n in names))
+' "$WORK/st11.json" "$U240" "$J200" "$J250" 2>"$WORK/st11.py" || t_fail "$(cat "$WORK/st11.py")"
+E240=$(awk 'BEGIN { for (i = 0; i < 120; i++) printf "\\\\xc3\\\\xa9" }')
+expect_line "$WORK/st11.err" "^hv-swiotlb-recv: $E240 is damaged .*aside as $E240\\.corrupt when"
+start_recv st11 --unix "$S1" --state-dir "$WORK/st11"
+expect_line "$WORK/st11.log" "/$E240 is damaged .*moved aside as $E240\\.corrupt,"
+[ -e "$WORK/st11/$J200.corrupt" ] || t_fail "the 200-byte name was not moved aside as NAME.corrupt: $(find "$WORK/st11" -type f | cut -c1-60 | tr '\n' ' ')"
+n250=$(find "$WORK/st11" -name 'kkkk*.corrupt' | wc -l)
+expect_eq "the 250-byte name, moved aside under a name that ends in .corrupt" 1 "$n250"
+grep -q 'cut: ' "$WORK/st11.log" && t_fail "a log line was cut"
+kill -HUP "$RECV_PID"
+sleep 0.3
+expect_eq "damaged lines after a SIGHUP (none again)" 3 "$(grep -c 'is damaged' "$WORK/st11.log")"
+stop_recv
+t_end
+
 t_begin "no log line of any run above names an errno by its number"
 grep -h 'errno [0-9]' "$WORK"/*.log && t_fail "see above"
 t_end
