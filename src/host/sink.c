@@ -73,19 +73,32 @@ static void append(struct hvs_sink *s, const char *p, size_t len)
 	memcpy(s->buf + tail, p, first);
 	memcpy(s->buf, p + first, len - first);
 	s->len += len;
+	s->queued += len;
 }
 
-/* Say what was dropped, in the stream, as soon as there is room for it. */
+/*
+ * Say what was dropped, in the stream, as soon as there is room for it;
+ * first the newline that ends a line a full disk cut short, so that the
+ * note and what follows stay lines of their own.
+ */
 static void tell_dropped(struct hvs_sink *s, size_t keep)
 {
 	char note[160];
 	size_t n;
 
-	if (s->dead || s->dropped <= s->told || !s->dropped_line)
-		return;
-	n = s->dropped_line(note, sizeof(note), s->dropped - s->told);
+	if (s->dead || s->dropped <= s->told || !s->dropped_line || s->written < s->note_end)
+		return; /* nothing to tell, or the last note is still queued */
+	n = s->dropped_line(note + 1, sizeof(note) - 1, s->dropped - s->told);
+	if (n && s->len == 0 && s->midline) {
+		note[0] = '\n';
+		n++;
+	} else {
+		memmove(note, note + 1, n);
+	}
 	if (n && room_for(s, n + keep)) {
 		append(s, note, n);
+		s->note_count = s->dropped - s->told;
+		s->note_end = s->queued;
 		s->told = s->dropped;
 	}
 }
@@ -143,6 +156,12 @@ static ssize_t write_timed(int fd, const char *p, size_t n)
 	return w;
 }
 
+/* A failed write that a later one may get past: room on a disk or in a quota. */
+static int room_may_come(int err)
+{
+	return err == ENOSPC || err == EDQUOT || err == ENOBUFS || err == ENOMEM;
+}
+
 /* One write that cannot block (see sink.h). */
 static ssize_t write_some(struct hvs_sink *s, const char *p, size_t n)
 {
@@ -175,14 +194,32 @@ void hvs_sink_flush(struct hvs_sink *s)
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
+			if (room_may_come(errno)) {
+				/* What is queued is lost and counted (a note among it is
+				 * told again); the stream goes on. */
+				unsigned long long lines = hvs_sink_queued_lines(s);
+
+				if (s->written < s->note_end) {
+					s->told -= s->note_count;
+					lines--;
+				}
+				s->dropped += lines;
+				s->written = s->note_end = s->queued;
+				s->len = 0;
+				s->head = 0;
+				return;
+			}
 			/* EPIPE, EBADF...: the reader is gone for good. */
 			s->dead = 1;
 			s->dropped += 1;
 			s->len = 0;
 			return;
 		}
+		if (w > 0)
+			s->midline = s->buf[(s->head + (size_t)w - 1) % s->cap] != '\n';
 		s->head = (s->head + (size_t)w) % s->cap;
 		s->len -= (size_t)w;
+		s->written += (unsigned long long)w;
 		if (s->kind == KIND_PIPE || s->kind == KIND_OTHER)
 			break; /* one write per readiness */
 	}

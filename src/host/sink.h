@@ -5,7 +5,10 @@
  * to them in a way that can block the event loop: a reader that stops
  * reading costs queued lines, never a guest's handoff. Whole lines only;
  * a line that does not fit is dropped and counted, and the count is said
- * in the stream itself once there is room again.
+ * in the stream itself once there is room again. A write that fails for
+ * want of room (a full disk or quota, ENOSPC, EDQUOT) drops what is
+ * queued, counted, and the next line is tried again: only a reader gone
+ * for good (EPIPE, EBADF and the like) ends the stream.
  *
  * "Writable" is not "a write of this size cannot block": a terminal says
  * it is writable with one byte of room, and a blocking write then waits
@@ -30,6 +33,10 @@ struct hvs_sink {
 	size_t cap, head, len;      /* a ring: len bytes from head */
 	unsigned long long dropped; /* lines not queued */
 	unsigned long long told;    /* of which the stream was told */
+	int midline;                /* a write stopped inside a line: end it first */
+	/* Bytes ever queued and written, and where the last note ends and what
+	 * it says: a note a full disk drops is told again, not lost. */
+	unsigned long long queued, written, note_end, note_count;
 	/* The line that says "n lines were dropped", in the stream's format. */
 	size_t (*dropped_line)(char *out, size_t cap, unsigned long long n);
 };

@@ -33,6 +33,7 @@ BG=""
 cleanup() {
 	for p in $BG; do kill "$p" 2>/dev/null; done
 	stop_recv
+	umount "$WORK/fulldisk" 2>/dev/null
 	exec 3>&- 2>/dev/null
 	rm -rf "$WORK"
 }
@@ -699,6 +700,31 @@ kill -HUP "$RECV_PID"
 sleep 0.3
 expect_eq "damaged lines after a SIGHUP (none again)" 3 "$(grep -c 'is damaged' "$WORK/st11.log")"
 stop_recv
+t_end
+
+# 11. stdout on a disk that fills up and then has room again.
+t_begin "stdout on a full disk: events dropped and counted, the stream goes on once there is room"
+mkdir -p "$WORK/fulldisk"
+if mount -t tmpfs -o size=64k hvs-full "$WORK/fulldisk" 2>"$WORK/fulldisk.err"; then
+	# Full before the first line (a page once had is written into again).
+	dd if=/dev/zero of="$WORK/fulldisk/filler" bs=4k 2>/dev/null # until ENOSPC
+	ROUT=$WORK/fulldisk/out.json start_recv full --unix "$S1"
+	for i in 2 3 4 5 6; do
+		expect_eq "guest $i, the disk full" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot "0x11$i")")"
+	done
+	rm -f "$WORK/fulldisk/filler"
+	expect_eq "guest 7, room again" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 0x117)")"
+	stop_recv
+	sed 's/^/      > /' "$WORK/fulldisk/out.json"
+	expect_line "$WORK/fulldisk/out.json" '^\{"event":"dropped","count":5\}$'
+	expect_line "$WORK/fulldisk/out.json" "^\\{\"event\":\"accepted\".*\"boot_id\":\"$(boot 0x117)\""
+	# Every line whole JSON: the note never glued to a cut one.
+	python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$WORK/fulldisk/out.json" ||
+		t_fail "a line of the stream is not JSON"
+	umount "$WORK/fulldisk"
+else
+	t_fail "cannot mount a small tmpfs here: $(cat "$WORK/fulldisk.err")"
+fi
 t_end
 
 t_begin "no log line of any run above names an errno by its number"
