@@ -230,7 +230,13 @@ int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long
 					       p->has_applied ? &p->applied : NULL) < 0)
 			rc = -1; /* not durable: not decided */
 		else
-			p->applied = p->pending, p->has_applied = 1, p->known = 1;
+			p->applied = p->pending, p->has_applied = 1, p->known = 1, p->reread = 0;
+	}
+	if (p->reread) {
+		/* Not applied, after a SIGHUP: the directory says what stands. */
+		p->reread = 0;
+		p->has_applied = 0;
+		p->known = 0;
 	}
 	if (!p->has_applied && !notes_waiting(p))
 		forget(r, p); /* nothing to keep */
@@ -259,8 +265,15 @@ int hvs_registry_reload(struct hvs_registry *r)
 	for (i = 0; i < r->cap; i++) {
 		struct hvs_peer *p = &r->peers[i];
 
-		if (!p->used || p->applying)
+		if (!p->used)
 			continue;
+		if (p->applying) {
+			/* Its file may be gone: what it held is not trusted once the
+			 * apply is done (kept till then, to put back should the
+			 * save not be durable). */
+			p->reread = 1;
+			continue;
+		}
 		if (!notes_waiting(p)) {
 			forget(r, p);
 			continue;

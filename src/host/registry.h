@@ -39,6 +39,7 @@ struct hvs_peer {
 	int applying;    /* decided new, being applied (--exec, the save) */
 	int has_applied; /* applied holds the last range applied */
 	int known;       /* with a state directory: has_applied/applied were read from it */
+	int reread;      /* a SIGHUP came while applying: once done, read the directory again */
 	struct hvs_decision applied, pending;
 	struct hvs_peer *chain;         /* in its bucket, or the free list */
 	struct hvs_peer *older, *newer; /* least recently heard from first */

@@ -727,6 +727,27 @@ else
 fi
 t_end
 
+# 12. A SIGHUP while an --exec runs for the guest whose file was removed.
+t_begin "SIGHUP while the guest's --exec runs: its removed file is forgotten once the apply fails"
+rm -rf "$WORK/st12"
+mkdir -m 0700 "$WORK/st12"
+# shellcheck disable=SC2016 # expanded by the receiver's sh -c
+start_recv st12 --unix "$S1" --state-dir "$WORK/st12" \
+	--exec 'case "$HVS_BOOT_ID" in 00000122-*) sleep 1; exit 1 ;; esac'
+expect_eq "boot A" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 0x121)")"
+"$CLIENT" send "$S1" --boot "$(boot 0x122)" --base 0x10000000 >"$WORK/st12.b" &
+gb=$!
+sleep 0.4 # boot B's --exec is running
+rm -f "$WORK"/st12/*
+kill -HUP "$RECV_PID"
+wait "$gb"
+expect_eq "boot B, whose apply fails" result=failed "$(cat "$WORK/st12.b")"
+expect_eq "boot A again, its file removed: new, not duplicate" result=accepted \
+	"$("$CLIENT" send "$S1" --boot "$(boot 0x121)")"
+expect_eq "files" 1 "$(find "$WORK/st12" -type f | wc -l)"
+stop_recv
+t_end
+
 t_begin "no log line of any run above names an errno by its number"
 grep -h 'errno [0-9]' "$WORK"/*.log && t_fail "see above"
 t_end
