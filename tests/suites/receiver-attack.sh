@@ -748,6 +748,70 @@ expect_eq "files" 1 "$(find "$WORK/st12" -type f | wc -l)"
 stop_recv
 t_end
 
+# 13. Eight receivers, one state directory, as the template units run them:
+# in each of 40 rounds, four pairs of look-alike guests (names that clean
+# alike and share a CRC-32C), each pair split over two receivers, send
+# their first record at once. Every guest that heard accepted must have a
+# file of its own with its own range: mismatches are counted.
+t_begin "8 receivers sharing one state directory, 40 rounds of 4 look-alike pairs at once: 0 mismatches"
+rm -rf "$WORK/st13"
+mkdir -m 0700 "$WORK/st13"
+ROUNDS=40
+: >"$WORK/st13.guests"
+r=1
+while [ $r -le $ROUNDS ]; do
+	for j in 0 1 2 3; do
+		a=$WORK/r${r}p${j}________________________________________
+		b=$WORK/$(basename "$("$CLIENT" collide "$a")")
+		echo "$r $((2 * j)) $a" >>"$WORK/st13.guests"
+		echo "$r $((2 * j + 1)) $b" >>"$WORK/st13.guests"
+	done
+	r=$((r + 1))
+done
+PIDS13=""
+for k in 0 1 2 3 4 5 6 7; do
+	# shellcheck disable=SC2046 # one --unix PATH per word pair
+	set -- $(awk -v k=$k '$2 == k { print "--unix", $3 }' "$WORK/st13.guests")
+	"$RECV" "$@" --state-dir "$WORK/st13" >/dev/null 2>"$WORK/st13-$k.log" &
+	PIDS13="$PIDS13 $!"
+done
+w=0
+until [ "$(cat "$WORK"/st13-*.log 2>/dev/null | grep -c 'listening on')" -ge $((ROUNDS * 8)) ] || [ $w -ge 500 ]; do
+	sleep 0.01
+	w=$((w + 1))
+done
+r=1
+while [ $r -le $ROUNDS ]; do
+	# The wait is the pipeline's own: the receivers are the main shell's children.
+	awk -v r=$r '$1 == r { print $2, $3 }' "$WORK/st13.guests" | {
+		while read -r k path; do
+			"$CLIENT" send "$path" --boot "$(boot $((r * 16 + k)))" \
+				--base $((0x10000000 + k * 0x4000000)) >"$WORK/st13.r$r.g$k" &
+		done
+		wait
+	}
+	r=$((r + 1))
+done
+for p in $PIDS13; do kill -TERM "$p"; done
+for p in $PIDS13; do wait "$p"; done
+# What every file holds, as PEER BASE BOOT_ID lines; what every accepted
+# guest must find there, the same way.
+awk -F= 'FNR == 1 { if (peer != "") print peer, base, id; peer = base = id = "" }
+	$1 == "peer" { peer = $0 } $1 == "base" { base = $2 } $1 == "boot_id" { id = $2 }
+	END { if (peer != "") print peer, base, id }' "$WORK"/st13/* | sort >"$WORK/st13.have"
+while read -r r k path; do
+	read -r answer <"$WORK/st13.r$r.g$k"
+	[ "$answer" = result=accepted ] || continue
+	printf 'peer=unix:%s 0x%x %s\n' "$path" $((0x10000000 + k * 0x4000000)) "$(boot $((r * 16 + k)))"
+done <"$WORK/st13.guests" | sort >"$WORK/st13.want"
+accepted=$(wc -l <"$WORK/st13.want")
+mismatches=$(comm -23 "$WORK/st13.want" "$WORK/st13.have" | wc -l)
+echo "    $((ROUNDS * 8)) guests over 8 receivers: $accepted accepted, $mismatches mismatches (an accepted guest without its own file and range)"
+expect_eq "accepted" $((ROUNDS * 8)) "$accepted"
+expect_eq "mismatches" 0 "$mismatches"
+expect_eq "files" $((ROUNDS * 8)) "$(find "$WORK/st13" -type f | wc -l)"
+t_end
+
 t_begin "no log line of any run above names an errno by its number"
 grep -h 'errno [0-9]' "$WORK"/*.log && t_fail "see above"
 t_end
