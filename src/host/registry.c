@@ -225,7 +225,10 @@ int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long
 
 	p->applying = 0;
 	if (ok) {
-		p->pending.when = now;
+		/* Never older than the guest's note on disk: --list orders by it. */
+		p->pending.when = p->notes.on_disk && now < p->notes.written.d.when
+					  ? p->notes.written.d.when
+					  : now;
 		if (r->sd && hvs_statedir_save(r->sd, p->name, &p->pending,
 					       p->has_applied ? &p->applied : NULL) < 0)
 			rc = -1; /* not durable: not decided */

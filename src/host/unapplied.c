@@ -26,6 +26,10 @@ static void write_note(struct hvs_registry *r, struct hvs_peer *p, long long now
 	struct hvs_peer_notes *n = &p->notes;
 
 	n->has_pending = 0;
+	/* --list tells which of a guest's two files is newer by their times: a
+	 * clock stepped back must not make this one look older than its range. */
+	if (p->has_applied && n->pending.d.when < p->applied.when)
+		n->pending.d.when = p->applied.when;
 	if (hvs_statedir_note(r->sd, p->name, &n->pending) == 0) {
 		n->written = n->pending;
 		n->on_disk = 1;

@@ -25,6 +25,8 @@
  *   HVS_KILL_WRITE=S      a write() to a file whose path contains S is a
  *                         SIGKILL instead: a process cut short in a write a
  *                         console holds up (tests/suites/attack.sh)
+ *   HVS_CLOCK_BACK=FILE   time() is the real one less the seconds FILE
+ *                         holds when it is called (a clock stepped back)
  *   HVS_SLOW_READ=S:MS    the first read() of a file whose path contains S
  *                         takes MS ms more, signals or not (a long start-up)
  *   HVS_SLOW_WRITE=S:MS   the first write() to a file whose path contains S
@@ -334,4 +336,25 @@ void _exit(int status)
 	stamp_end();
 	syscall(SYS_exit_group, status);
 	__builtin_unreachable();
+}
+
+time_t time(time_t *t)
+{
+	const char *f = getenv("HVS_CLOCK_BACK");
+	struct timespec now;
+	long back = 0;
+	char buf[32];
+	int fd;
+	ssize_t n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (f && *f && (fd = open(f, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		back = atol(buf);
+		syscall(SYS_close, fd);
+	}
+	if (t)
+		*t = now.tv_sec - back;
+	return now.tv_sec - back;
 }

@@ -812,6 +812,27 @@ expect_eq "mismatches" 0 "$mismatches"
 expect_eq "files" $((ROUNDS * 8)) "$(find "$WORK/st13" -type f | wc -l)"
 t_end
 
+# 14. The clock stepped back an hour between a guest's range and a later
+# refusal: --list still shows the refusal as the newer.
+if [ "$PRELOAD" = 1 ]; then
+	t_begin "the clock stepped back: --list still shows a later refusal after the applied range"
+	rm -rf "$WORK/st14"
+	mkdir -m 0700 "$WORK/st14"
+	echo 0 >"$WORK/clock-back"
+	RENV="LD_PRELOAD=$FAULT HVS_CLOCK_BACK=$WORK/clock-back" start_recv st14 --unix "$S1" \
+		--state-dir "$WORK/st14"
+	expect_eq "boot A" result=accepted "$("$CLIENT" send "$S1" --boot "$(boot 0x141)")"
+	echo 3600 >"$WORK/clock-back"
+	expect_eq "boot A, another range" result=conflict \
+		"$("$CLIENT" send "$S1" --boot "$(boot 0x141)" --base 0x10000000)"
+	stop_recv
+	"$RECV" --list --json --state-dir "$WORK/st14" >"$WORK/st14.json"
+	sed 's/^/      > /' "$WORK/st14.json"
+	expect_line "$WORK/st14.json" '"base":"0x10000000",.*"applied":false,"answer":"conflict"'
+	expect_line "$WORK/st14.json" '"base":"0x8000000",.*"applied":true'
+	t_end
+fi
+
 t_begin "no log line of any run above names an errno by its number"
 grep -h 'errno [0-9]' "$WORK"/*.log && t_fail "see above"
 t_end
