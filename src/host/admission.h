@@ -14,7 +14,7 @@
 #define HVS_ADMISSION_H
 
 #include "connlist.h"
-#include "statedir.h"
+#include "peer.h"
 
 #include <stddef.h>
 

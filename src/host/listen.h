@@ -9,7 +9,7 @@
 #ifndef HVS_LISTEN_H
 #define HVS_LISTEN_H
 
-#include "statedir.h"
+#include "peer.h"
 
 #include <stdint.h>
 #include <sys/types.h>

@@ -32,10 +32,11 @@
 #ifndef HVS_STATEDIR_H
 #define HVS_STATEDIR_H
 
+#include "peer.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-#define HVS_PEER_MAX 128
 #define HVS_STATEDIR_SLOTS 16 /* file names one bucket of names can have */
 #define HVS_STATEDIR_NAME_MAX 96
 #define HVS_STATEDIR_TMP_MAX (HVS_STATEDIR_NAME_MAX + 40) /* . NAME .PID .SEQ .tmp */
