@@ -34,8 +34,10 @@ int hvs_notify_init(struct hvs_notify *n)
 
 	memset(n, 0, sizeof(*n));
 	n->fd = -1;
+	/* A quarter of the interval, not sd_watchdog_enabled(3)'s half: a loop turn
+	 * that runs long (a slow disk's sync) then still leaves the manager time. */
 	if (usec && (!wpid || wpid == (unsigned long long)getpid()))
-		n->watchdog_ms = (long long)(usec / 2000 ? usec / 2000 : 1);
+		n->watchdog_ms = (long long)(usec / 4000 ? usec / 4000 : 1);
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
 	if (!path) {

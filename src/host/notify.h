@@ -23,7 +23,7 @@ struct hvs_notify {
 	int fd;
 	struct sockaddr_un addr;
 	socklen_t addr_len;
-	long long watchdog_ms; /* how often to say WATCHDOG=1: half the manager's interval */
+	long long watchdog_ms; /* how often to say WATCHDOG=1: a quarter of the manager's interval */
 	long long watchdog_next;
 	/* State changes the manager's full queue refused (EAGAIN), oldest
 	 * first: sent again, in order, until taken or the manager is gone. */
