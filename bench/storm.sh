@@ -37,7 +37,7 @@ while [ $i -lt $HOLDERS ]; do set -- "$@" --unix "$W/h$i"; i=$((i + 1)); done
 	2>"$W/storm-recv.log" &
 RECV_PID=$!
 w=0
-until [ "$(grep -c 'listening on' "$W/storm-recv.log")" -ge $((PATHS + HOLDERS)) ] || [ $w -ge 500 ]; do
+until grep -q 'listening on' "$W/storm-recv.log" || [ $w -ge 500 ]; do
 	sleep 0.02
 	w=$((w + 1))
 done

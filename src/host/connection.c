@@ -42,7 +42,8 @@ static void watch(struct hvs_server *s, struct hvs_conn *c, uint32_t events, int
 
 static void release(struct hvs_server *s, struct hvs_conn *c)
 {
-	if (c->entry && c->entry->applying)
+	/* One in the commit: the commit settles its peer, whoever hears it. */
+	if (c->entry && c->entry->applying && c->phase != HVS_PHASE_COMMIT)
 		(void)hvs_registry_finish(s->reg, c->entry, 0, 0);
 	c->entry = NULL;
 	hvs_execq_forget(&s->execq, c);
@@ -133,20 +134,21 @@ static void queue_ack(struct hvs_server *s, struct hvs_conn *c, uint64_t nonce,
 		hvs_unapplied_note(s->reg, peer, &u, hvs_now_ms());
 }
 
-/* The range is applied (ok) or not; with a state directory, only once saved. */
-static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char *how)
+/*
+ * The range is settled: applied, not applied (ok 0: how says why), or
+ * applied but not durable (err). The guest hears it now.
+ */
+static void tell(struct hvs_server *s, struct hvs_conn *c, struct hvs_peer *p, int ok, int err,
+		 const char *how, long long wall)
 {
-	struct hvs_peer *p = c->entry;
 	char id[37];
-	long long wall = (long long)time(NULL);
 
 	hvs_uuid_format(c->rec.boot_id, id);
-	if (ok && hvs_registry_finish(s->reg, c->entry, 1, wall) < 0) {
+	if (ok && err) {
 		say("%s: boot %s: cannot record the range in %s (%s): answered 'failed'",
-		    c->peer, id, s->reg->sd->dir, hvs_errname(errno));
+		    c->peer, id, s->reg->sd->dir, hvs_errname(err));
 		ok = 0;
 	} else if (!ok) {
-		(void)hvs_registry_finish(s->reg, c->entry, 0, 0);
 		say("%s: boot %s: --exec failed (%s): answered 'failed'", c->peer, id, how);
 	} else {
 		hvs_event_accepted(s->events, c->peer, &c->rec, wall);
@@ -158,6 +160,82 @@ static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char
 	queue_ack(s, c, c->rec.nonce, ok ? HVS_ACK_ACCEPTED : HVS_ACK_FAILED);
 	if (ok) /* after the answer, as any note is */
 		hvs_unapplied_applied(s->reg, p);
+}
+
+/*
+ * The range is applied (ok) or not; with a state directory it counts only
+ * once durable, so the guest waits for the turn's group commit (or, when
+ * the commit has no room this turn, for a save of its own, now).
+ */
+static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char *how)
+{
+	struct hvs_peer *p = c->entry;
+	long long wall = (long long)time(NULL);
+	struct hvs_commit_entry *e = NULL;
+	struct hvs_unapplied u;
+
+	if (ok && s->reg->commit) {
+		hvs_registry_stamp(s->reg, p, wall);
+		u = hvs_statedir_entry(&p->pending);
+		e = hvs_commit_stage(s->reg->commit, p->name, HVS_STATE_APPLIED, &u);
+		if (!e && errno != ENOBUFS) {
+			int err = errno;
+
+			hvs_registry_committed(s->reg, p, 0);
+			tell(s, c, p, 1, err, how, wall);
+			return;
+		}
+	}
+	if (e) {
+		e->st.hint = p->free_slot;
+		p->free_slot = -1;
+		e->prev = p->applied;
+		e->has_prev = p->has_applied;
+		e->peer = p;
+		e->conn = c;
+		e->gen = c->gen;
+		c->how = how;
+		c->phase = HVS_PHASE_COMMIT;
+		hvs_admission_leave_age(&s->adm, c); /* answered within two syncs */
+		return;
+	}
+	tell(s, c, p, ok, hvs_registry_finish(s->reg, p, ok, wall) < 0 ? errno : 0, how, wall);
+}
+
+/* The group commit settled a file: a guest's decision, or a note (unapplied.h). */
+static void committed(void *arg, const struct hvs_commit_entry *e, int err)
+{
+	struct hvs_server *s = arg;
+	struct hvs_conn *c = e->conn;
+
+	if (e->st.kind == HVS_STATE_UNAPPLIED) {
+		hvs_unapplied_committed(s->reg, e->peer, &e->what, err);
+		return;
+	}
+	hvs_registry_committed(s->reg, e->peer, !err);
+	if (c->phase == HVS_PHASE_COMMIT && c->gen == e->gen)
+		tell(s, c, e->peer, 1, err, c->how, e->what.d.when);
+}
+
+int hvs_server_attach(struct hvs_server *s, struct hvs_registry *reg)
+{
+	s->reg = reg;
+	if (!reg->sd)
+		return 0;
+	if (hvs_commit_init(&s->commit, reg->sd, committed, s) < 0) {
+		say("out of memory for the group commit of %d files", HVS_COMMIT_MAX);
+		return -1;
+	}
+	reg->commit = &s->commit;
+	return 0;
+}
+
+size_t hvs_server_commit(struct hvs_server *s)
+{
+	if (!s->reg->commit)
+		return 0;
+	(void)hvs_commit_turn(s->reg->commit);
+	return hvs_commit_waiting(s->reg->commit);
 }
 
 static void start_exec(struct hvs_server *s, struct hvs_conn *c, long long now)
@@ -291,7 +369,8 @@ void hvs_server_ready(struct hvs_server *s, uint64_t data, long long now)
 	/* Still the connection this event was for? */
 	if (c->phase == HVS_PHASE_FREE || data != HVS_EV(HVS_EV_CONN, c->gen, i))
 		return;
-	if (c->phase == HVS_PHASE_READ)
+	/* A record read now could not join this turn's commit: the next turn reads it. */
+	if (c->phase == HVS_PHASE_READ && !hvs_server_full(s))
 		on_readable(s, c, now);
 	else if (c->phase == HVS_PHASE_WRITE)
 		send_ack(s, c);
@@ -386,11 +465,19 @@ static void admit(struct hvs_server *s, const struct hvs_listener *l, int fd,
 	on_readable(s, c, now); /* a guest sends at once: often it is all here */
 }
 
+int hvs_server_full(const struct hvs_server *s)
+{
+	/* Room kept for the --exec commands that may end this turn. */
+	return s->reg->commit &&
+	       s->reg->commit->nstaged + HVS_MAX_RUNNING_EXECS >= HVS_COMMIT_MAX;
+}
+
 int hvs_server_accept(struct hvs_server *s, const struct hvs_listener *l, long long now)
 {
-	int evicted_for_fd = 0;
+	int evicted_for_fd = 0, taken;
 
-	for (;;) {
+	/* A bounded share per listener and turn: the others, and the deadlines, come too. */
+	for (taken = 0; taken < HVS_ACCEPT_BURST && !hvs_server_full(s); taken++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -411,6 +498,7 @@ int hvs_server_accept(struct hvs_server *s, const struct hvs_listener *l, long l
 			continue;
 		return -1;
 	}
+	return 0; /* more may wait: epoll says so again next turn */
 }
 
 void hvs_server_children(struct hvs_server *s, long long now)
@@ -463,15 +551,17 @@ long long hvs_server_expire(struct hvs_server *s, long long now)
 {
 	long long next = now + 60000, when = 0;
 	struct hvs_conn *c;
+	unsigned n = 0;
 
-	/* Each list is oldest first: only its head can be due. */
+	/* Each list is oldest first: only its head can be due. A bounded number
+	 * per turn: the rest are due again at once, after the turn's other work. */
 	while ((c = s->adm.reading.head) != NULL &&
-	       now >= (when = hvs_admission_read_deadline(&s->adm, c)))
+	       now >= (when = hvs_admission_read_deadline(&s->adm, c)) && n++ < HVS_EXPIRE_BURST)
 		expire_one(s, c, when);
 	if (c && when < next)
 		next = when;
 	while ((c = s->adm.by_age.head) != NULL && now >= c->deadline &&
-	       c->phase != HVS_PHASE_READ)
+	       c->phase != HVS_PHASE_READ && n++ < HVS_EXPIRE_BURST)
 		expire_one(s, c, c->deadline);
 	if (c && c->deadline < next)
 		next = c->deadline;
@@ -482,9 +572,23 @@ void hvs_server_stop(struct hvs_server *s)
 {
 	size_t i;
 
+	/* What is decided is made durable and answered first. */
+	if (s->reg && s->reg->commit)
+		hvs_commit_drain(s->reg->commit);
 	hvs_execq_stop(&s->execq);
 	for (i = 0; i < s->adm.max_conns; i++)
 		if (s->adm.conns[i].phase != HVS_PHASE_FREE)
 			release(s, &s->adm.conns[i]);
 	hvs_admission_free(&s->adm);
+	if (!s->reg || !s->reg->sd)
+		return;
+	/* The notes waiting for their turn are not lost: written now, together. */
+	hvs_unapplied_flush(s->reg, hvs_now_ms());
+	if (s->reg->commit) {
+		hvs_commit_drain(s->reg->commit);
+		say("group commit: %llu files durable in %llu syncs", s->reg->commit->files,
+		    s->reg->commit->syncs);
+		hvs_commit_free(s->reg->commit);
+		s->reg->commit = NULL;
+	}
 }

@@ -9,6 +9,7 @@
 #define HVS_CONNECTION_H
 
 #include "admission.h"
+#include "commit.h"
 #include "connlist.h"
 #include "execq.h"
 #include "frame.h"
@@ -25,6 +26,7 @@ enum hvs_phase {
 	HVS_PHASE_READ,   /* waiting for a whole record */
 	HVS_PHASE_QUEUED, /* a new range, waiting for an --exec slot */
 	HVS_PHASE_EXEC,   /* --exec running */
+	HVS_PHASE_COMMIT, /* applied, in the turn's group commit until durable */
 	HVS_PHASE_WRITE,  /* the acknowledgement going out */
 };
 
@@ -40,6 +42,7 @@ struct hvs_conn {
 	int has_rec; /* rec was read from the frame (a refused one may have none) */
 	struct hvs_peer *entry; /* the registry's, while this one applies it */
 	pid_t child;
+	const char *how; /* what the log says of the apply, once committed */
 	uint8_t out[HVS_ACK_V1_LEN];
 	size_t out_sent;
 	struct hvs_guest *guest;
@@ -62,6 +65,7 @@ struct hvs_server {
 	size_t nallow;
 	struct hvs_recv_policy policy;
 	struct hvs_registry *reg;
+	struct hvs_commit commit; /* with a state directory */
 	struct hvs_sink *events;
 	struct hvs_counts counts;
 };
@@ -76,7 +80,25 @@ struct hvs_server {
 int hvs_server_init(struct hvs_server *s, size_t max_conns, size_t max_per_peer, int epfd);
 
 /*
- * Accept what is waiting on l. 0, or -1 with errno EMFILE or ENFILE when
+ * The registry decisions are kept in; with a state directory, the group
+ * commit that makes them durable. 0, or -1 with a log line.
+ */
+int hvs_server_attach(struct hvs_server *s, struct hvs_registry *reg);
+
+/*
+ * End of a loop turn: the group commit's sync, and the guests whose
+ * decisions it made durable answered. The files still waiting for a sync:
+ * while there are any, the loop must not sleep.
+ */
+size_t hvs_server_commit(struct hvs_server *s);
+
+/* This turn's group commit has no more room: accept and read nothing more till the next. */
+int hvs_server_full(const struct hvs_server *s);
+
+#define HVS_ACCEPT_BURST 16 /* connections taken from one listener in one turn */
+
+/*
+ * Accept what is waiting on l, at most HVS_ACCEPT_BURST. 0, or -1 with errno EMFILE or ENFILE when
  * out of descriptors and no idle connection could make room: the caller
  * stops listening for a while.
  */
@@ -88,7 +110,9 @@ void hvs_server_ready(struct hvs_server *s, uint64_t data, long long now);
 /* After SIGCHLD: collect ended --exec commands, start queued ones. */
 void hvs_server_children(struct hvs_server *s, long long now);
 
-/* Close or kill what is past its deadline; returns the next deadline. */
+#define HVS_EXPIRE_BURST 1024 /* connections closed for their deadline in one turn */
+
+/* Close or kill what is past its deadline, at most HVS_EXPIRE_BURST; returns the next deadline. */
 long long hvs_server_expire(struct hvs_server *s, long long now);
 
 /* Stop: every --exec command and all it started killed and reaped, every connection closed. */

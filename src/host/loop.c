@@ -155,7 +155,8 @@ static void dispatch(struct hvs_loop *L, uint64_t data, long long now)
 		hvs_server_ready(L->srv, data, now);
 		break;
 	case EV_LISTENER:
-		if (!L->listening || i >= L->nlis)
+		/* The commit of this turn is full: the next turn accepts (epoll says again). */
+		if (!L->listening || i >= L->nlis || hvs_server_full(L->srv))
 			break;
 		if (hvs_server_accept(L->srv, &L->lis[i], now) < 0) {
 			say("out of file descriptors (%s) with %zu connections open: "
@@ -171,10 +172,18 @@ static void dispatch(struct hvs_loop *L, uint64_t data, long long now)
 	}
 }
 
-/* What happened outside epoll_pwait, and how long it may wait now. */
+/*
+ * What happened outside epoll_pwait, and how long it may wait now. The
+ * turn's group commit first, so that the guests it makes durable hear
+ * before anything else is done; while files wait for a sync the loop does
+ * not sleep (each turn's sync is its pace).
+ */
 static int before_wait(struct hvs_loop *L, long long now)
 {
-	long long next = hvs_unapplied_due(L->reg, now, hvs_server_expire(L->srv, now)), w;
+	long long next, w;
+
+	(void)hvs_server_commit(L->srv);
+	next = hvs_unapplied_due(L->reg, now, hvs_server_expire(L->srv, now));
 
 	if (got_child) {
 		got_child = 0;
@@ -194,6 +203,8 @@ static int before_wait(struct hvs_loop *L, long long now)
 	hvs_say_tick(now);
 	watch_sink(L, L->out, 0);
 	watch_sink(L, L->err, 1);
+	if (L->reg->commit && hvs_commit_waiting(L->reg->commit))
+		return 0;
 	w = next - now;
 	return w > 1000 ? 1000 : w < 0 ? 0 : (int)w; /* 1 s: the log's rate windows */
 }

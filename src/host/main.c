@@ -136,15 +136,15 @@ static int serve(struct hvs_recv_config *cfg, struct hvs_loop *L)
 	srv.nallow = cfg->nallow;
 	srv.policy.max_size = cfg->max_size;
 	hvs_execq_init(&srv.execq, cfg->exec_cmd);
-	srv.reg = &reg;
+	if (hvs_server_attach(&srv, &reg) < 0)
+		goto out;
 	srv.events = L->out;
 	L->lis = lis;
 	L->nlis = (size_t)n;
 	L->srv = &srv;
 	L->reg = &reg;
 	rc = hvs_loop_run(L);
-	hvs_server_stop(&srv);
-	hvs_unapplied_flush(&reg, hvs_now_ms()); /* what waits for its turn is not lost */
+	hvs_server_stop(&srv); /* with what is decided, and every note waiting, made durable */
 out:
 	for (i = 0; i < n; i++)
 		hvs_listen_close(&lis[i]);

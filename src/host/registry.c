@@ -3,6 +3,8 @@
 
 #include "hash.h"
 
+#include <errno.h>
+
 #include <string.h>
 
 void hvs_registry_init(struct hvs_registry *r, struct hvs_peer *peers, size_t cap,
@@ -82,7 +84,7 @@ void hvs_registry_due_push(struct hvs_registry *r, struct hvs_peer *p)
 /* A note of p waits, or was just written: p stays, or the bound on its writes would not hold. */
 static int notes_waiting(const struct hvs_peer *p)
 {
-	return p->notes.has_pending || p->notes.on_due;
+	return p->notes.has_pending || p->notes.on_due || p->notes.staged;
 }
 
 static void forget(struct hvs_registry *r, struct hvs_peer *p)
@@ -108,8 +110,8 @@ static struct hvs_peer *take(struct hvs_registry *r, const char *name)
 	if (n >= sizeof(p->name))
 		return NULL;
 	if (!p) {
-		/* Those mid-apply are skipped: at most one per running command. */
-		for (p = r->oldest; p && p->applying; p = p->newer)
+		/* Those mid-apply or mid-commit are skipped: the commit holds their pointers. */
+		for (p = r->oldest; p && (p->applying || p->notes.staged); p = p->newer)
 			;
 		if (!p)
 			return NULL;
@@ -161,13 +163,18 @@ static int from_disk(struct hvs_registry *r, const char *name, struct hvs_peer *
 {
 	struct hvs_decision d;
 	struct hvs_unapplied u;
-	int got;
+	int got, free_slot;
 
 	*out = find(r, name);
 	if (!r->sd)
 		return 0;
-	if ((got = hvs_statedir_load(r->sd, name, &d)) < 0)
+	if ((got = hvs_statedir_load(r->sd, name, &d, &free_slot)) < 0)
 		return -1;
+	r->missed[0] = '\0';
+	if (got == 0 && free_slot >= 0 && strlen(name) < sizeof(r->missed)) {
+		memcpy(r->missed, name, strlen(name) + 1);
+		r->missed_free = free_slot;
+	}
 	if (got == 1)
 		remember(r, name, &d);
 	if (hvs_statedir_load_note(r->sd, name, &u) == 1)
@@ -212,6 +219,9 @@ struct hvs_peer *hvs_registry_begin(struct hvs_registry *r, const char *peer,
 	if (!p || p->applying)
 		return NULL;
 	p->applying = 1;
+	/* Just looked up and not found: its file is claimed where the lookup saw room. */
+	p->free_slot = strcmp(r->missed, peer) == 0 ? r->missed_free : -1;
+	r->missed[0] = '\0';
 	memset(&p->pending, 0, sizeof(p->pending));
 	memcpy(p->pending.boot_id, boot_id, 16);
 	p->pending.base = base;
@@ -219,22 +229,19 @@ struct hvs_peer *hvs_registry_begin(struct hvs_registry *r, const char *peer,
 	return p;
 }
 
-int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long long now)
+void hvs_registry_stamp(struct hvs_registry *r, struct hvs_peer *p, long long now)
 {
-	int rc = 0;
+	(void)r;
+	p->pending.when = p->notes.on_disk && now < p->notes.written.d.when
+				  ? p->notes.written.d.when
+				  : now;
+}
 
+void hvs_registry_committed(struct hvs_registry *r, struct hvs_peer *p, int durable)
+{
 	p->applying = 0;
-	if (ok) {
-		/* Never older than the guest's note on disk: --list orders by it. */
-		p->pending.when = p->notes.on_disk && now < p->notes.written.d.when
-					  ? p->notes.written.d.when
-					  : now;
-		if (r->sd && hvs_statedir_save(r->sd, p->name, &p->pending,
-					       p->has_applied ? &p->applied : NULL) < 0)
-			rc = -1; /* not durable: not decided */
-		else
-			p->applied = p->pending, p->has_applied = 1, p->known = 1, p->reread = 0;
-	}
+	if (durable)
+		p->applied = p->pending, p->has_applied = 1, p->known = 1, p->reread = 0;
 	if (p->reread) {
 		/* Not applied, after a SIGHUP: the directory says what stands. */
 		p->reread = 0;
@@ -243,7 +250,23 @@ int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long
 	}
 	if (!p->has_applied && !notes_waiting(p))
 		forget(r, p); /* nothing to keep */
-	return rc;
+}
+
+int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long long now)
+{
+	int durable = ok, err = 0;
+
+	if (ok) {
+		hvs_registry_stamp(r, p, now);
+		if (r->sd && hvs_statedir_save(r->sd, p->name, &p->pending,
+					       p->has_applied ? &p->applied : NULL) < 0) {
+			err = errno;
+			durable = 0; /* not durable: not decided */
+		}
+	}
+	hvs_registry_committed(r, p, durable);
+	errno = err;
+	return ok && !durable ? -1 : 0;
 }
 
 static void remember_cb(void *arg, const char *file, const char *peer,
@@ -264,6 +287,9 @@ int hvs_registry_reload(struct hvs_registry *r)
 
 	if (!r->sd)
 		return 0;
+	/* What is staged is in the directory open now: finished before another is. */
+	if (r->commit)
+		hvs_commit_drain(r->commit);
 	(void)hvs_statedir_reopen(r->sd); /* logged; the old one stays in use */
 	for (i = 0; i < r->cap; i++) {
 		struct hvs_peer *p = &r->peers[i];

@@ -18,6 +18,7 @@
 #ifndef HVS_REGISTRY_H
 #define HVS_REGISTRY_H
 
+#include "commit.h"
 #include "statedir.h"
 
 #include <stddef.h>
@@ -30,6 +31,8 @@ struct hvs_peer_notes {
 	int on_disk, has_pending;
 	int on_due;                   /* written in the last HVS_UNAPPLIED_GAP_MS */
 	long long written_ms;         /* when it was last written, monotonic */
+	int staged;                   /* notes in the group commit, not durable yet */
+	int drop;                     /* a range was applied meanwhile: removed once they are */
 	struct hvs_peer *due_older, *due_newer;
 };
 
@@ -40,6 +43,7 @@ struct hvs_peer {
 	int has_applied; /* applied holds the last range applied */
 	int known;       /* with a state directory: has_applied/applied were read from it */
 	int reread;      /* a SIGHUP came while applying: once done, read the directory again */
+	int free_slot;   /* its lookup found no file and this slot free: where to claim one; -1 */
 	struct hvs_decision applied, pending;
 	struct hvs_peer *chain;         /* in its bucket, or the free list */
 	struct hvs_peer *older, *newer; /* least recently heard from first */
@@ -54,6 +58,10 @@ struct hvs_registry {
 	struct hvs_peer *oldest, *newest, *free;
 	struct hvs_peer *due_oldest, *due_newest; /* notes.on_due, by written_ms */
 	struct hvs_statedir *sd; /* NULL: memory only */
+	struct hvs_commit *commit; /* NULL: each file saved on its own, at once */
+	/* The last lookup that found no file, for hvs_registry_begin to pass on. */
+	char missed[HVS_PEER_MAX];
+	int missed_free;
 };
 
 enum hvs_reg_decision {
@@ -78,10 +86,19 @@ struct hvs_peer *hvs_registry_begin(struct hvs_registry *r, const char *peer,
 
 /*
  * The range was applied (ok) or not. With a state directory it counts as
- * applied only once saved: 0, or -1 with errno when the save failed. Either
- * way a range not applied leaves the peer's previous one in force.
+ * applied only once saved, here and now: 0, or -1 with errno when the save
+ * failed. Either way a range not applied leaves the peer's previous one in
+ * force.
  */
 int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long long now);
+
+/*
+ * The same in two steps, for a group commit: the time the range is
+ * applied at (p->pending.when, never older than the guest's note: --list
+ * orders by it), then, once the commit says, whether it is durable.
+ */
+void hvs_registry_stamp(struct hvs_registry *r, struct hvs_peer *p, long long now);
+void hvs_registry_committed(struct hvs_registry *r, struct hvs_peer *p, int durable);
 
 /*
  * SIGHUP: open the state directory again by its path, forget what is

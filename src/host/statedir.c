@@ -15,10 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define STATE_MAX_BYTES 1024
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1) /* linux/fs.h: not in every libc's headers */
+#endif
 #define ESCAPED_PEER_MAX (4 * HVS_PEER_MAX)
 
 /* "NAME" then ".N" for the other slots of a bucket: never 8 hex digits, as a bucket's are. */
@@ -112,6 +116,22 @@ static void give_spare(struct hvs_statedir *sd)
 	sd->spare = -1;
 }
 
+/*
+ * openat() in the directory; out of descriptors, once more with the spare
+ * given up (taken again by take_spare() once the file is closed). Only
+ * then: giving and taking it around every open cost two system calls each.
+ */
+static int open_in_dir(struct hvs_statedir *sd, const char *name, int flags, mode_t mode)
+{
+	int fd = openat(sd->dirfd, name, flags, mode);
+
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && sd->spare >= 0) {
+		give_spare(sd);
+		fd = openat(sd->dirfd, name, flags, mode);
+	}
+	return fd;
+}
+
 /* The directory at dir, made if it may be, opened and checked: its fd or -1. */
 static int open_checked(const char *dir, int readonly)
 {
@@ -145,11 +165,22 @@ int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly)
 	sd->dir = dir;
 	sd->readonly = readonly;
 	sd->spare = -1;
+	sd->npool = 0;
 	sd->dirfd = open_checked(dir, readonly);
 	if (sd->dirfd < 0)
 		return -1;
+	/* Without it each save makes a new file: slower, as correct. */
+	if (!readonly && !sd->pool)
+		sd->pool = calloc(HVS_STATEDIR_POOL, sizeof(*sd->pool));
 	take_spare(sd);
 	return 0;
+}
+
+/* The spare files go: they are names in the directory open now. */
+static void empty_pool(struct hvs_statedir *sd)
+{
+	while (sd->npool > 0)
+		unlinkat(sd->dirfd, sd->pool[--sd->npool], 0);
 }
 
 int hvs_statedir_reopen(struct hvs_statedir *sd)
@@ -159,6 +190,7 @@ int hvs_statedir_reopen(struct hvs_statedir *sd)
 	give_spare(sd); /* out of descriptors, the new directory gets this one */
 	fd = open_checked(sd->dir, sd->readonly);
 	if (fd >= 0) {
+		empty_pool(sd);
 		close(sd->dirfd);
 		sd->dirfd = fd;
 	}
@@ -169,6 +201,10 @@ int hvs_statedir_reopen(struct hvs_statedir *sd)
 void hvs_statedir_close(struct hvs_statedir *sd)
 {
 	give_spare(sd);
+	if (sd->dirfd >= 0)
+		empty_pool(sd);
+	free(sd->pool);
+	sd->pool = NULL;
 	if (sd->dirfd >= 0)
 		close(sd->dirfd);
 	sd->dirfd = -1;
@@ -197,8 +233,7 @@ static int format(const char *peer, enum hvs_state_kind kind, const struct hvs_u
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
-/* A decision as the one form the file functions take. */
-static struct hvs_unapplied as_entry(const struct hvs_decision *d)
+struct hvs_unapplied hvs_statedir_entry(const struct hvs_decision *d)
 {
 	struct hvs_unapplied u;
 
@@ -428,8 +463,7 @@ static int read_name(struct hvs_statedir *sd, const char *name, enum hvs_state_k
 	int fd, err;
 
 	*why = NULL;
-	give_spare(sd);
-	fd = openat(sd->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = open_in_dir(sd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
 	err = errno;
 	n = fd < 0 ? -1 : hvs_read_regular(fd, text, sizeof(text));
 	if (fd >= 0) {
@@ -490,11 +524,14 @@ static int find_slot(struct hvs_statedir *sd, const char *peer, enum hvs_state_k
 	return -1;
 }
 
-int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out)
+int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out,
+		      int *first_free)
 {
 	struct hvs_unapplied v;
 	int free_slot, slot = find_slot(sd, peer, HVS_STATE_APPLIED, &v, &free_slot);
 
+	if (first_free)
+		*first_free = slot == -1 ? free_slot : -1;
 	if (slot < 0)
 		return slot == -2 ? -1 : 0;
 	*out = v.d;
@@ -517,31 +554,52 @@ int hvs_statedir_load_note(struct hvs_statedir *sd, const char *peer, struct hvs
 static void tmp_name(const char *name, char *out, size_t cap)
 {
 	static unsigned seq;
+	static long pid; /* ours: the receiver never saves from a forked child */
 
-	snprintf(out, cap, ".%s.%ld.%u.tmp", name, (long)getpid(), seq++);
+	if (!pid)
+		pid = (long)getpid();
+	snprintf(out, cap, ".%s.%ld.%u.tmp", name, pid, seq++);
 }
 
 /*
- * A temporary file with text, created new under a name of our own and
- * synced: 0 with its name in tmp, or -1 with errno and no file. A name
- * that is taken (planted, or left by a crash of an earlier process with
- * our pid) is never removed or followed: the next is tried.
+ * A temporary file with text, created new under a name of our own: 0 with
+ * its name in tmp, or -1 with errno and no file. Not synced here: the
+ * commit's hvs_statedir_sync() makes a turn's files durable together. A
+ * name that is taken (planted, or left by a crash of an earlier process
+ * with our pid) is never removed or followed: the next is tried.
  */
 static int write_tmp(struct hvs_statedir *sd, const char *name, char *tmp, size_t cap,
 		     const char *text, size_t n)
 {
 	int fd = -1, err = 0, tries;
+	struct stat st;
 
+	/*
+	 * A spare file of ours first: written over from its start and cut to
+	 * length, its inode and block kept. One that is gone (removed as stale
+	 * by another receiver) or is not a plain file of ours is dropped.
+	 */
+	while (fd < 0 && sd->npool > 0) {
+		snprintf(tmp, cap, "%s", sd->pool[--sd->npool]);
+		fd = open_in_dir(sd, tmp, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
+		if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd < 0)
+			unlinkat(sd->dirfd, tmp, 0);
+	}
 	for (tries = 0; fd < 0 && tries < 8; tries++) {
 		tmp_name(name, tmp, cap);
-		fd = openat(sd->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    0644);
+		fd = open_in_dir(sd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				 0644);
 		if (fd < 0 && errno != EEXIST)
 			return -1;
 	}
 	if (fd < 0)
 		return -1;
-	if (hvs_write_all(fd, text, n) < 0 || fsync(fd) < 0)
+	/* Cut to length: a reused file may have held a longer text. */
+	if (hvs_write_all(fd, text, n) < 0 || ftruncate(fd, (off_t)n) < 0)
 		err = errno;
 	/* close() can report a failed write-back (NFS, quotas): its errno, not a stale one. */
 	if (close(fd) < 0 && !err)
@@ -553,80 +611,175 @@ static int write_tmp(struct hvs_statedir *sd, const char *name, char *tmp, size_
 	return -1;
 }
 
-/* Put tmp in place as name: over our own file, or claiming a free slot. */
-static int put_in_place(struct hvs_statedir *sd, const char *tmp, const char *name, int claim)
-{
-	int r, err;
-
-	if (!claim)
-		return renameat(sd->dirfd, tmp, sd->dirfd, name);
-	/* A link, not a rename, fails if another receiver took the slot meanwhile. */
-	r = linkat(sd->dirfd, tmp, sd->dirfd, name, 0);
-	err = errno;
-	unlinkat(sd->dirfd, tmp, 0);
-	errno = err;
-	return r;
-}
-
-/* The new file is in place but not durable: put back what was there before. */
-static void take_back(struct hvs_statedir *sd, const char *peer, const char *name,
-		      const struct hvs_decision *prev)
-{
-	char text[STATE_MAX_BYTES], tmp[HVS_STATEDIR_TMP_MAX];
-	struct hvs_unapplied u;
-	int n = -1;
-
-	if (prev) {
-		u = as_entry(prev);
-		n = format(peer, HVS_STATE_APPLIED, &u, text, sizeof(text));
-	}
-	if (n > 0 && write_tmp(sd, name, tmp, sizeof(tmp), text, (size_t)n) == 0) {
-		if (renameat(sd->dirfd, tmp, sd->dirfd, name) == 0)
-			return;
-		unlinkat(sd->dirfd, tmp, 0);
-	}
-	unlinkat(sd->dirfd, name, 0); /* nothing before, or it cannot be written back */
-}
-
 /*
- * The peer's file of this kind, durably: 0, or -1 with errno (prev put
- * back, if given). A free slot that another receiver sharing the directory
- * claims first (its link wins, ours finds the name taken) is looked for
- * again: the slot is then that receiver's guest's, and ours takes the next.
+ * Put tmp in place as name: over our own file, or claiming a free slot.
+ * Over our own, the two are exchanged where the filesystem can (*exchanged:
+ * tmp then holds the previous text), else tmp is renamed over it.
  */
-static int save_kind(struct hvs_statedir *sd, const char *peer, enum hvs_state_kind kind,
-		     const struct hvs_unapplied *u, const struct hvs_decision *prev)
+static int put_in_place(struct hvs_statedir *sd, const char *tmp, const char *name, int claim,
+			int *exchanged)
 {
-	char name[HVS_STATEDIR_NAME_MAX], tmp[HVS_STATEDIR_TMP_MAX], text[STATE_MAX_BYTES];
-	int n = format(peer, kind, u, text, sizeof(text)), slot, free_slot, err, tries = 0;
+	*exchanged = 0;
+	if (!claim) {
+		if (syscall(SYS_renameat2, sd->dirfd, tmp, sd->dirfd, name, RENAME_EXCHANGE) == 0) {
+			*exchanged = 1;
+			return 0;
+		}
+		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+			return -1;
+		return renameat(sd->dirfd, tmp, sd->dirfd, name);
+	}
+	/* A link, not a rename, fails if another receiver took the slot meanwhile. */
+	return linkat(sd->dirfd, tmp, sd->dirfd, name, 0);
+}
 
-	if (n < 0) {
+/* A temporary file no longer needed: kept for the next save, or removed. */
+static void recycle(struct hvs_statedir *sd, const char *tmp)
+{
+	if (sd->pool && sd->npool < HVS_STATEDIR_POOL)
+		snprintf(sd->pool[sd->npool++], sizeof(sd->pool[0]), "%s", tmp);
+	else
+		unlinkat(sd->dirfd, tmp, 0);
+}
+
+int hvs_statedir_stage(struct hvs_statedir *sd, const char *peer, enum hvs_state_kind kind,
+		       const struct hvs_unapplied *u, struct hvs_statedir_staged *st)
+{
+	char name[HVS_STATEDIR_NAME_MAX], text[STATE_MAX_BYTES];
+	int n = format(peer, kind, u, text, sizeof(text)), rc;
+
+	if (n < 0 || strlen(peer) >= sizeof(st->peer)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	do {
-		slot = find_slot(sd, peer, kind, NULL, &free_slot);
-		if (slot == -2)
-			return -1; /* errno: which file is the guest's cannot be told now */
-		if (slot < 0 && free_slot < 0) {
-			errno = EEXIST; /* every slot of the bucket is another guest's */
-			return -1;
+	memset(st, 0, sizeof(*st));
+	st->hint = -1;
+	memcpy(st->peer, peer, strlen(peer) + 1);
+	st->kind = kind;
+	kind_name(peer, 0, kind, name, sizeof(name));
+	rc = write_tmp(sd, name, st->tmp, sizeof(st->tmp), text, (size_t)n);
+	take_spare(sd); /* if the save needed it */
+	return rc;
+}
+
+/*
+ * syncfs(2), not an fsync(2) per file: the data of every file staged and
+ * every name placed since the last one reach the disk in one journal commit.
+ * Since Linux 5.8 it also reports a write-back error of any file of that
+ * filesystem since the directory was opened: a decision is then not taken
+ * to be durable, whosever error it was.
+ */
+int hvs_statedir_sync(struct hvs_statedir *sd)
+{
+	return syncfs(sd->dirfd);
+}
+
+void hvs_statedir_unstage(struct hvs_statedir *sd, const struct hvs_statedir_staged *st)
+{
+	recycle(sd, st->tmp);
+}
+
+/*
+ * The staged file under the guest's name. A free slot that another
+ * receiver sharing the directory claims first (its link wins, ours finds
+ * the name taken) is looked for again: the slot is then that receiver's
+ * guest's, and ours takes the next. The temporary name is gone either way.
+ */
+int hvs_statedir_place(struct hvs_statedir *sd, struct hvs_statedir_staged *st)
+{
+	int slot, free_slot, err, tries = 0;
+
+	/*
+	 * A guest just found to have no file: the free slot its lookup saw is
+	 * claimed at once, without reading every slot again (a link fails if
+	 * the name was taken since; then the whole bucket is read as below).
+	 */
+	if (st->hint >= 0 && st->hint < HVS_STATEDIR_SLOTS) {
+		kind_name(st->peer, (unsigned)st->hint, st->kind, st->name, sizeof(st->name));
+		st->replaced = 0;
+		if (put_in_place(sd, st->tmp, st->name, 1, &st->exchanged) == 0) {
+			unlinkat(sd->dirfd, st->tmp, 0);
+			return 0;
 		}
-		kind_name(peer, (unsigned)(slot >= 0 ? slot : free_slot), kind, name, sizeof(name));
-		give_spare(sd); /* out of fds, this one is the save's */
-		err = write_tmp(sd, name, tmp, sizeof(tmp), text, (size_t)n) < 0 ? errno : 0;
-		if (!err && put_in_place(sd, tmp, name, slot < 0) < 0) {
-			err = errno;
-			unlinkat(sd->dirfd, tmp, 0);
-		}
-		take_spare(sd);
-	} while (err == EEXIST && slot < 0 && ++tries < HVS_STATEDIR_SLOTS);
-	give_spare(sd);
-	if (!err && fsync(sd->dirfd) < 0) {
-		err = errno;
-		take_back(sd, peer, name, slot >= 0 ? prev : NULL);
 	}
-	take_spare(sd);
+	do {
+		slot = find_slot(sd, st->peer, st->kind, NULL, &free_slot);
+		if (slot == -2) {
+			err = errno; /* which file is the guest's cannot be told now */
+			break;
+		}
+		if (slot < 0 && free_slot < 0) {
+			err = EEXIST; /* every slot of the bucket is another guest's */
+			break;
+		}
+		kind_name(st->peer, (unsigned)(slot >= 0 ? slot : free_slot), st->kind, st->name,
+			  sizeof(st->name));
+		st->replaced = slot >= 0;
+		err = put_in_place(sd, st->tmp, st->name, slot < 0, &st->exchanged) < 0 ? errno : 0;
+	} while (err == EEXIST && slot < 0 && ++tries < HVS_STATEDIR_SLOTS);
+	/* Exchanged, it holds the previous text, till settled; renamed, it is
+	 * gone already; linked, or not placed, it goes now. */
+	if (err)
+		recycle(sd, st->tmp);
+	else if (slot < 0)
+		unlinkat(sd->dirfd, st->tmp, 0);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+void hvs_statedir_settle(struct hvs_statedir *sd, struct hvs_statedir_staged *st, int durable,
+			 const struct hvs_decision *prev)
+{
+	struct hvs_statedir_staged back;
+	struct hvs_unapplied u;
+
+	if (durable || (st->exchanged && st->kind == HVS_STATE_APPLIED &&
+			syscall(SYS_renameat2, sd->dirfd, st->tmp, sd->dirfd, st->name,
+				RENAME_EXCHANGE) == 0)) {
+		/* Durable; or swapped back, the previous text in place again (the
+		 * sync that failed may fail again: it is what the receiver holds in
+		 * force, kept as well as this filesystem can). */
+		if (!durable)
+			(void)hvs_statedir_sync(sd);
+		if (st->exchanged)
+			recycle(sd, st->tmp);
+		return;
+	}
+	if (st->exchanged)
+		recycle(sd, st->tmp); /* a note's previous text is not put back */
+	/* A claimed slot had nothing of this guest before; a note is not put back. */
+	if (st->replaced && prev && st->kind == HVS_STATE_APPLIED) {
+		u = hvs_statedir_entry(prev);
+		if (hvs_statedir_stage(sd, st->peer, st->kind, &u, &back) == 0) {
+			(void)hvs_statedir_sync(sd);
+			if (renameat(sd->dirfd, back.tmp, sd->dirfd, st->name) == 0) {
+				(void)hvs_statedir_sync(sd);
+				return;
+			}
+			unlinkat(sd->dirfd, back.tmp, 0);
+		}
+	}
+	unlinkat(sd->dirfd, st->name, 0); /* nothing before, or it cannot be written back */
+}
+
+/* One file, durably, on its own: what a group commit does for one. */
+static int save_kind(struct hvs_statedir *sd, const char *peer, enum hvs_state_kind kind,
+		     const struct hvs_unapplied *u, const struct hvs_decision *prev)
+{
+	struct hvs_statedir_staged st;
+	int err = 0;
+
+	if (hvs_statedir_stage(sd, peer, kind, u, &st) < 0)
+		return -1;
+	if (hvs_statedir_sync(sd) < 0) {
+		err = errno;
+		hvs_statedir_unstage(sd, &st);
+	} else if (hvs_statedir_place(sd, &st) < 0) {
+		err = errno;
+	} else {
+		err = hvs_statedir_sync(sd) < 0 ? errno : 0;
+		hvs_statedir_settle(sd, &st, !err, prev);
+	}
 	errno = err;
 	return err ? -1 : 0;
 }
@@ -634,7 +787,7 @@ static int save_kind(struct hvs_statedir *sd, const char *peer, enum hvs_state_k
 int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hvs_decision *d,
 		      const struct hvs_decision *prev)
 {
-	struct hvs_unapplied u = as_entry(d);
+	struct hvs_unapplied u = hvs_statedir_entry(d);
 
 	return save_kind(sd, peer, HVS_STATE_APPLIED, &u, prev);
 }

@@ -13,9 +13,16 @@
  *     --list, it is only reported);
  *   - a file is written to a temporary name of this process's own
  *     (.NAME.PID.SEQ.tmp), created O_EXCL | O_NOFOLLOW (a name found taken
- *     is left alone, the next tried), fsync'd, renamed over NAME (linked,
- *     for a slot claimed), and the directory fsync'd: a decision is durable
- *     before the guest hears it, and one that is not durable is taken back;
+ *     is left alone, the next tried): staged; made durable by syncfs(2);
+ *     exchanged with NAME (renameat2 RENAME_EXCHANGE; linked, for a slot
+ *     claimed): placed; and that made durable by a second syncfs. The file
+ *     swapped out keeps the previous text under the temporary name, to be
+ *     swapped back if the sync fails, else written again by a later save:
+ *     no inode is made or freed per save (on ext4 without a journal, each
+ *     inode made scans every one freed in the last 30 s). A decision is durable before the guest
+ *     hears it, and one that is not durable is taken back. The steps are
+ *     apart so that a group commit (commit.h) shares each sync among all
+ *     the files of a loop turn; hvs_statedir_save() does all for one file;
  *   - receivers that share the directory never touch each other's
  *     temporary files; a slot two of them claim at once goes to the first
  *     link, and the other looks again; a temporary file older than
@@ -64,19 +71,24 @@ struct hvs_unapplied {
 	int has_range;         /* 0: the frame held no version 1 record to read one from */
 };
 
+#define HVS_STATEDIR_POOL 1024 /* spare files kept for reuse: two turns' worth */
+
 struct hvs_statedir {
 	int dirfd;
 	int spare;
 	int readonly; /* --list: damaged files are reported, never moved */
 	const char *dir;
 	unsigned unread; /* files the last scan could not read now (not damaged) */
+	/* Temporary files of ours that a save swapped out, written again by the next. */
+	char (*pool)[HVS_STATEDIR_TMP_MAX];
+	unsigned npool;
 };
 
 /*
  * mkdir -p (not when readonly), open, and check ownership and mode. 0, or
  * -1 with a log line. sd must have been set to HVS_STATEDIR_CLOSED first.
  */
-#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL, 0 }
+#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL, 0, NULL, 0 }
 int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly);
 void hvs_statedir_close(struct hvs_statedir *sd);
 
@@ -86,6 +98,49 @@ void hvs_statedir_close(struct hvs_statedir *sd);
  * 0, or -1 with a log line, the old one still in use.
  */
 int hvs_statedir_reopen(struct hvs_statedir *sd);
+
+/* A decision in the one form the file functions take (answer: accepted). */
+struct hvs_unapplied hvs_statedir_entry(const struct hvs_decision *d);
+
+/*
+ * A file being saved: staged (its text under a temporary name), then
+ * placed (under the guest's name, st.name), each step made durable by the
+ * next hvs_statedir_sync().
+ */
+struct hvs_statedir_staged {
+	char peer[HVS_PEER_MAX];
+	enum hvs_state_kind kind;
+	char tmp[HVS_STATEDIR_TMP_MAX];
+	char name[HVS_STATEDIR_NAME_MAX]; /* once placed */
+	int replaced;                     /* placed over the guest's own file, not a free slot */
+	int exchanged;                    /* and tmp now holds that file's previous text */
+	int hint;                         /* a free slot to claim, from a lookup that found none; -1 */
+};
+
+/* Write u for peer to a temporary name, not synced: 0, or -1 with errno and no file. */
+int hvs_statedir_stage(struct hvs_statedir *sd, const char *peer, enum hvs_state_kind kind,
+		       const struct hvs_unapplied *u, struct hvs_statedir_staged *st);
+
+/* The staged file is not wanted (its sync failed): removed. */
+void hvs_statedir_unstage(struct hvs_statedir *sd, const struct hvs_statedir_staged *st);
+
+/* Everything staged and placed so far made durable (syncfs): 0, or -1 with errno. */
+int hvs_statedir_sync(struct hvs_statedir *sd);
+
+/*
+ * A staged file, once synced, under the guest's name (its own slot, or a
+ * free one): 0, or -1 with errno and the temporary file removed.
+ */
+int hvs_statedir_place(struct hvs_statedir *sd, struct hvs_statedir_staged *st);
+
+/*
+ * A placed file after the sync that was to make it durable. Durable: the
+ * previous text swapped out is kept for reuse. Not: the guest's file is put
+ * back as it was (swapped back, or prev written again, for a decision that
+ * replaced one), else removed.
+ */
+void hvs_statedir_settle(struct hvs_statedir *sd, struct hvs_statedir_staged *st, int durable,
+			 const struct hvs_decision *prev);
 
 /*
  * Durable save of d for peer: 0, or -1 with errno (nothing of it kept).
@@ -99,8 +154,10 @@ int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hv
  * One guest's file: 1 loaded, 0 none (damaged ones are moved aside, logged),
  * -1 with errno when it cannot be read now (out of descriptors, memory, an
  * I/O error): left where it is, and nothing may be decided from it.
+ * first_free (may be NULL): with 0, the first free slot of its bucket, or -1.
  */
-int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out);
+int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out,
+		      int *first_free);
 
 /*
  * The same for a guest's NAME.unapplied. Writing it is not a decision: on

@@ -17,29 +17,66 @@ static int same(const struct hvs_unapplied *a, const struct hvs_unapplied *b)
 				 memcmp(a->d.boot_id, b->d.boot_id, 16) == 0);
 }
 
+/* The note u of p is on disk (err 0) or not: only logged, the guest's answer stands. */
+static void noted(struct hvs_registry *r, struct hvs_peer *p, const struct hvs_unapplied *u,
+		  int err)
+{
+	struct hvs_peer_notes *n = &p->notes;
+
+	if (!err) {
+		n->written = *u;
+		n->on_disk = 1;
+		return;
+	}
+	say("%s: cannot keep its '%s' answer in %s for --list (%s): --list shows the one "
+	    "before, if any; the guest's answer stands", p->name,
+	    hvs_ack_status_name(u->answer), r->sd->dir, hvs_errname(err));
+}
+
 /*
- * Its turn: the waiting note to disk. A failure takes its turn too, so that
- * a failing directory is not tried again for every record of a looping guest.
+ * Its turn: the waiting note to disk, with the turn's group commit if there
+ * is one (on its own, at once, when the commit has no room this turn). A
+ * failure takes its turn too, so that a failing directory is not tried
+ * again for every record of a looping guest.
  */
 static void write_note(struct hvs_registry *r, struct hvs_peer *p, long long now_ms)
 {
 	struct hvs_peer_notes *n = &p->notes;
+	struct hvs_commit_entry *e = NULL;
 
 	n->has_pending = 0;
 	/* --list tells which of a guest's two files is newer by their times: a
 	 * clock stepped back must not make this one look older than its range. */
 	if (p->has_applied && n->pending.d.when < p->applied.when)
 		n->pending.d.when = p->applied.when;
-	if (hvs_statedir_note(r->sd, p->name, &n->pending) == 0) {
-		n->written = n->pending;
-		n->on_disk = 1;
+	if (r->commit)
+		e = hvs_commit_stage(r->commit, p->name, HVS_STATE_UNAPPLIED, &n->pending);
+	if (e) {
+		e->peer = p;
+		n->staged++;
+		n->drop = 0; /* this one is later than the range applied */
+	} else if (r->commit && errno != ENOBUFS) {
+		noted(r, p, &n->pending, errno);
 	} else {
-		say("%s: cannot keep its '%s' answer in %s for --list (%s): --list shows the one "
-		    "before, if any; the guest's answer stands", p->name,
-		    hvs_ack_status_name(n->pending.answer), r->sd->dir, hvs_errname(errno));
+		noted(r, p, &n->pending,
+		      hvs_statedir_note(r->sd, p->name, &n->pending) < 0 ? errno : 0);
 	}
 	n->written_ms = now_ms;
 	hvs_registry_due_push(r, p);
+}
+
+void hvs_unapplied_committed(struct hvs_registry *r, struct hvs_peer *p,
+			     const struct hvs_unapplied *u, int err)
+{
+	struct hvs_peer_notes *n = &p->notes;
+
+	n->staged--;
+	noted(r, p, u, err);
+	/* A range applied after it was staged: out of date as soon as it lands. */
+	if (!n->staged && n->drop) {
+		n->drop = 0;
+		hvs_unapplied_applied(r, p);
+	}
 }
 
 void hvs_unapplied_note(struct hvs_registry *r, const char *peer, const struct hvs_unapplied *u,
@@ -71,6 +108,8 @@ void hvs_unapplied_applied(struct hvs_registry *r, struct hvs_peer *p)
 	if (!r->sd)
 		return;
 	n->has_pending = 0;
+	if (n->staged)
+		n->drop = 1; /* not on disk yet: removed once it is */
 	if (!n->on_disk)
 		return;
 	if (hvs_statedir_unnote(r->sd, p->name) == 0)

@@ -31,6 +31,10 @@ void hvs_unapplied_note(struct hvs_registry *r, const char *peer, const struct h
 /* A range of p was applied: what was kept of it not applied before is out of date. */
 void hvs_unapplied_applied(struct hvs_registry *r, struct hvs_peer *p);
 
+/* The group commit says whether a note u of p staged by this module is durable (err 0). */
+void hvs_unapplied_committed(struct hvs_registry *r, struct hvs_peer *p,
+			     const struct hvs_unapplied *u, int err);
+
 /* Write the waiting notes whose turn has come; the earlier of next and the next turn. */
 long long hvs_unapplied_due(struct hvs_registry *r, long long now_ms, long long next);
 

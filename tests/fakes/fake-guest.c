@@ -46,12 +46,14 @@
  *   hvs-fake-guest storm PREFIX PATHS GUESTS RATE LATENCY_FILE
  *       a boot storm, open loop: GUESTS guests arriving at RATE per second,
  *       guest g on PREFIX(g % PATHS) with a boot id of its own, each one
- *       connection and one record; the latency from connect() to the
- *       acknowledgement of each, in microseconds, in LATENCY_FILE; prints
- *       accepted=, other=, behind_us= (how late the last start was)
- *   hvs-fake-guest notify-listen PATH|@NAME MS OUT|--stall [--full DELAY]
+ *       connection and one record (its base 0x8000000 + (g % 1024) MiB);
+ *       per guest, as it ends, "LATENCY g ACCEPTED BOOT_ID BASE" in
+ *       LATENCY_FILE (the microseconds from connect() to the
+ *       acknowledgement; ACCEPTED 1 or 0); prints accepted=, other=, behind_us= (how late the last start was)
+ *   hvs-fake-guest notify-listen PATH|@NAME MS OUT|--stall [--full DELAY|--stamp]
  *       a systemd manager's notification socket for MS milliseconds: each
- *       datagram as one line of OUT, its newlines as spaces; with --stall
+ *       datagram as one line of OUT, its newlines as spaces (with --stamp,
+ *       after the CLOCK_MONOTONIC µs it was read at and a space); with --stall
  *       it binds and never reads, as a manager that hangs; with --full its
  *       queue is full (FILL=1 lines) and not read for DELAY ms, as a
  *       manager busy elsewhere
@@ -539,6 +541,8 @@ static int connect_nb(const char *path)
 struct storm_guest {
 	long long t0;
 	int fd;
+	uint8_t boot_id[16];
+	uint64_t base;
 	size_t got;
 	uint8_t ack[HVS_ACK_V1_LEN];
 };
@@ -554,11 +558,13 @@ static int storm_start(struct storm_guest *sg, const char *prefix, unsigned path
 
 	memset(&r, 0, sizeof(r));
 	r.nonce = 0x5700000000ull | g;
-	r.base = 0x8000000;
+	r.base = 0x8000000 + (uint64_t)(g % 1024) * 0x100000;
 	r.size = 0x4000000;
 	make_boot(r.boot_id, g % 65536, 0x5700 + g / 65536);
 	r.boot_id[14] = (uint8_t)getpid();
 	hvs_record_encode(&r, f);
+	memcpy(sg->boot_id, r.boot_id, 16);
+	sg->base = r.base;
 	snprintf(path, sizeof(path), "%s%u", prefix, g % paths);
 	sg->t0 = now_us();
 	sg->fd = connect_nb(path);
@@ -574,10 +580,12 @@ static int storm_start(struct storm_guest *sg, const char *prefix, unsigned path
 }
 
 /* An acknowledgement's bytes arrived for sg: 1 when it is whole (or gone). */
-static int storm_read(struct storm_guest *sg, FILE *lat, unsigned *counts)
+static int storm_read(struct storm_guest *sg, unsigned g, FILE *lat, unsigned *counts)
 {
 	ssize_t n = read(sg->fd, sg->ack + sg->got, sizeof(sg->ack) - sg->got);
 	struct hvs_ack a;
+	char id[37];
+	int ok;
 
 	if (n > 0)
 		sg->got += (size_t)n;
@@ -585,9 +593,12 @@ static int storm_read(struct storm_guest *sg, FILE *lat, unsigned *counts)
 		return 0;
 	if (n < 0 && errno == EAGAIN)
 		return 0;
-	fprintf(lat, "%lld\n", now_us() - sg->t0);
-	counts[sg->got == sizeof(sg->ack) && hvs_ack_decode(sg->ack, sg->got, &a) == HVS_WIRE_OK &&
-	       a.status == HVS_ACK_ACCEPTED ? 0 : 1]++;
+	ok = sg->got == sizeof(sg->ack) && hvs_ack_decode(sg->ack, sg->got, &a) == HVS_WIRE_OK &&
+	     a.status == HVS_ACK_ACCEPTED;
+	hvs_uuid_format(sg->boot_id, id);
+	fprintf(lat, "%lld %u %d %s 0x%llx\n", now_us() - sg->t0, g, ok, id,
+		(unsigned long long)sg->base);
+	counts[ok ? 0 : 1]++;
 	close(sg->fd);
 	sg->fd = -1;
 	return 1;
@@ -631,7 +642,7 @@ static int storm(const char *prefix, unsigned paths, unsigned guests, unsigned r
 			continue;
 		n = epoll_wait(ep, ev, 64, 0);
 		for (i = 0; i < n; i++)
-			done += (unsigned)storm_read(&sg[ev[i].data.u32], lat, counts);
+			done += (unsigned)storm_read(&sg[ev[i].data.u32], ev[i].data.u32, lat, counts);
 	}
 	fclose(lat);
 	printf("accepted=%u\nother=%u\nunfinished=%u\nbehind_us=%lld\n", counts[0], counts[1],
@@ -699,7 +710,7 @@ static int fill_own_queue(int fd)
 	return errno == EAGAIN ? n : -1;
 }
 
-static int notify_listen(const char *where, int ms, const char *out, int full_ms)
+static int notify_listen(const char *where, int ms, const char *out, int full_ms, int stamp)
 {
 	struct sockaddr_un sa;
 	size_t n = strlen(where);
@@ -740,6 +751,8 @@ static int notify_listen(const char *where, int ms, const char *out, int full_ms
 		}
 		if (poll(&p, 1, 50) <= 0 || (k = recv(fd, buf, sizeof(buf), 0)) <= 0)
 			continue;
+		if (stamp)
+			fprintf(f, "%lld ", now_us());
 		for (i = 0; i < k; i++)
 			fputc(buf[i] == '\n' ? ' ' : buf[i], f);
 		fputc('\n', f);
@@ -781,9 +794,11 @@ int main(int argc, char **argv)
 		return storm(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
 			     (unsigned)atoi(argv[5]), argv[6]);
 	if (argc == 5 && !strcmp(argv[1], "notify-listen"))
-		return notify_listen(argv[2], atoi(argv[3]), argv[4], 0);
+		return notify_listen(argv[2], atoi(argv[3]), argv[4], 0, 0);
+	if (argc == 6 && !strcmp(argv[1], "notify-listen") && !strcmp(argv[5], "--stamp"))
+		return notify_listen(argv[2], atoi(argv[3]), argv[4], 0, 1);
 	if (argc == 7 && !strcmp(argv[1], "notify-listen") && !strcmp(argv[5], "--full"))
-		return notify_listen(argv[2], atoi(argv[3]), argv[4], atoi(argv[6]));
+		return notify_listen(argv[2], atoi(argv[3]), argv[4], atoi(argv[6]), 0);
 	if (argc == 2 && !strcmp(argv[1], "monotonic-us")) {
 		printf("%lld\n", now_us());
 		return 0;

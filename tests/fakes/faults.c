@@ -10,8 +10,8 @@
  *                         the kernel restarts would
  *   HVS_FAIL_OPENAT=S:E   openat() of a name containing S fails with errno E
  *                         (a number), as on a full or read-only directory
- *   HVS_FAIL_FSYNC=E      fsync() fails with errno E
- *   HVS_FAIL_FSYNC_DIR=E  fsync() of a directory fails with errno E (files sync)
+ *   HVS_FAIL_SYNCFS=N:E   syncfs() fails with errno E from its N-th call on
+ *                         (N 2: the files' data syncs, their names do not)
  *   HVS_FAIL_CLOSE=S:E    close() of a file whose path contains S closes it,
  *                         then says it failed with errno E (NFS, quotas)
  *   HVS_FAIL_OPEN=S:E     open() of a path containing S fails with errno E
@@ -161,20 +161,16 @@ int openat(int dirfd, const char *path, int flags, ...)
 	return open_or_fail("HVS_FAIL_OPENAT", dirfd, path, flags, mode);
 }
 
-int fsync(int fd)
+int syncfs(int fd)
 {
-	const char *e = getenv("HVS_FAIL_FSYNC"), *d = getenv("HVS_FAIL_FSYNC_DIR");
-	struct stat st;
+	static unsigned calls;
+	const char *spec = getenv("HVS_FAIL_SYNCFS");
 
-	if (e && *e) {
-		errno = atoi(e);
+	if (spec && strchr(spec, ':') && ++calls >= (unsigned)atoi(spec)) {
+		errno = atoi(strchr(spec, ':') + 1);
 		return -1;
 	}
-	if (d && *d && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = atoi(d);
-		return -1;
-	}
-	return (int)syscall(SYS_fsync, fd);
+	return (int)syscall(SYS_syncfs, fd);
 }
 
 /* The path fd is open on, into buf; "" when unknown. */
