@@ -152,7 +152,7 @@ suite_boot() {
 # boot matrix's roots (built by the boot suite, or here). HVTEST_GENERATOR_
 # CASES cases per version (make check-generators: 10,000; see the suite).
 suite_generators() {
-	run_suite generators sh "$S/generators.sh" "$B" "${HVTEST_GENERATOR_CASES:-1000}"
+	run_suite generators sh "$S/generators.sh" "$B" "${HVTEST_GENERATOR_CASES:-700}"
 	sed -n '/^    (all generators ran/p; /: resumes and waits/p; /^      late:/p' "$LOGS/generators.log"
 }
 
