@@ -9,14 +9,15 @@ set -eu
 . "$(dirname "$0")/../tests/lib/images.sh"
 B=$1
 W=$2
-D=$B/stage
+D=$(cd "$B/stage" && pwd) # dracut finds a module's binaries by absolute path only
 mkdir -p "$W/tmp" "$W/conf.d"
 KVER=$(debian_kver)
 dracut_tree "$W/dracut" "$D/usr/lib/dracut/modules.d/50hv-swiotlb"
 : >"$W/dracut.conf"
 dr() {
 	dracutbasedir=$W/dracut HV_SWIOTLB_BINARY=$D/usr/sbin/hv-swiotlb \
-		HV_SWIOTLB_BOOT=$D/usr/lib/hv-swiotlb/hv-swiotlb-boot dracut -q \
+		HV_SWIOTLB_BOOT=$D/usr/lib/hv-swiotlb/hv-swiotlb-boot HV_SWIOTLB_UNITDIR=$D/usr/lib/systemd/system \
+		dracut -q \
 		--conf "$W/dracut.conf" --confdir "$W/conf.d" --tmpdir "$W/tmp" --no-hostonly \
 		--kver "$KVER" --compress gzip --force "$@"
 }
