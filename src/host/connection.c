@@ -187,8 +187,6 @@ static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char
 		}
 	}
 	if (e) {
-		e->st.hint = p->free_slot;
-		p->free_slot = -1;
 		e->prev = p->applied;
 		e->has_prev = p->has_applied;
 		e->peer = p;

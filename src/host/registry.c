@@ -163,18 +163,13 @@ static int from_disk(struct hvs_registry *r, const char *name, struct hvs_peer *
 {
 	struct hvs_decision d;
 	struct hvs_unapplied u;
-	int got, free_slot;
+	int got;
 
 	*out = find(r, name);
 	if (!r->sd)
 		return 0;
-	if ((got = hvs_statedir_load(r->sd, name, &d, &free_slot)) < 0)
+	if ((got = hvs_statedir_load(r->sd, name, &d)) < 0)
 		return -1;
-	r->missed[0] = '\0';
-	if (got == 0 && free_slot >= 0 && strlen(name) < sizeof(r->missed)) {
-		memcpy(r->missed, name, strlen(name) + 1);
-		r->missed_free = free_slot;
-	}
 	if (got == 1)
 		remember(r, name, &d);
 	if (hvs_statedir_load_note(r->sd, name, &u) == 1)
@@ -219,9 +214,6 @@ struct hvs_peer *hvs_registry_begin(struct hvs_registry *r, const char *peer,
 	if (!p || p->applying)
 		return NULL;
 	p->applying = 1;
-	/* Just looked up and not found: its file is claimed where the lookup saw room. */
-	p->free_slot = strcmp(r->missed, peer) == 0 ? r->missed_free : -1;
-	r->missed[0] = '\0';
 	memset(&p->pending, 0, sizeof(p->pending));
 	memcpy(p->pending.boot_id, boot_id, 16);
 	p->pending.base = base;

@@ -43,7 +43,6 @@ struct hvs_peer {
 	int has_applied; /* applied holds the last range applied */
 	int known;       /* with a state directory: has_applied/applied were read from it */
 	int reread;      /* a SIGHUP came while applying: once done, read the directory again */
-	int free_slot;   /* its lookup found no file and this slot free: where to claim one; -1 */
 	struct hvs_decision applied, pending;
 	struct hvs_peer *chain;         /* in its bucket, or the free list */
 	struct hvs_peer *older, *newer; /* least recently heard from first */
@@ -59,9 +58,6 @@ struct hvs_registry {
 	struct hvs_peer *due_oldest, *due_newest; /* notes.on_due, by written_ms */
 	struct hvs_statedir *sd; /* NULL: memory only */
 	struct hvs_commit *commit; /* NULL: each file saved on its own, at once */
-	/* The last lookup that found no file, for hvs_registry_begin to pass on. */
-	char missed[HVS_PEER_MAX];
-	int missed_free;
 };
 
 enum hvs_reg_decision {

@@ -166,6 +166,7 @@ int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly)
 	sd->readonly = readonly;
 	sd->spare = -1;
 	sd->npool = 0;
+	sd->missed[0] = '\0';
 	sd->dirfd = open_checked(dir, readonly);
 	if (sd->dirfd < 0)
 		return -1;
@@ -524,14 +525,16 @@ static int find_slot(struct hvs_statedir *sd, const char *peer, enum hvs_state_k
 	return -1;
 }
 
-int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out,
-		      int *first_free)
+int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out)
 {
 	struct hvs_unapplied v;
 	int free_slot, slot = find_slot(sd, peer, HVS_STATE_APPLIED, &v, &free_slot);
 
-	if (first_free)
-		*first_free = slot == -1 ? free_slot : -1;
+	sd->missed[0] = '\0';
+	if (slot == -1 && free_slot >= 0 && strlen(peer) < sizeof(sd->missed)) {
+		memcpy(sd->missed, peer, strlen(peer) + 1);
+		sd->missed_slot = free_slot;
+	}
 	if (slot < 0)
 		return slot == -2 ? -1 : 0;
 	*out = v.d;
@@ -654,6 +657,10 @@ int hvs_statedir_stage(struct hvs_statedir *sd, const char *peer, enum hvs_state
 	}
 	memset(st, 0, sizeof(*st));
 	st->hint = -1;
+	if (kind == HVS_STATE_APPLIED && strcmp(sd->missed, peer) == 0) {
+		st->hint = sd->missed_slot; /* just found without a file: claim where it saw room */
+		sd->missed[0] = '\0';
+	}
 	memcpy(st->peer, peer, strlen(peer) + 1);
 	st->kind = kind;
 	kind_name(peer, 0, kind, name, sizeof(name));

@@ -82,13 +82,16 @@ struct hvs_statedir {
 	/* Temporary files of ours that a save swapped out, written again by the next. */
 	char (*pool)[HVS_STATEDIR_TMP_MAX];
 	unsigned npool;
+	/* The last guest a load found no file of, and the first free slot it saw. */
+	char missed[HVS_PEER_MAX];
+	int missed_slot;
 };
 
 /*
  * mkdir -p (not when readonly), open, and check ownership and mode. 0, or
  * -1 with a log line. sd must have been set to HVS_STATEDIR_CLOSED first.
  */
-#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL, 0, NULL, 0 }
+#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL, 0, NULL, 0, "", -1 }
 int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly);
 void hvs_statedir_close(struct hvs_statedir *sd);
 
@@ -114,7 +117,7 @@ struct hvs_statedir_staged {
 	char name[HVS_STATEDIR_NAME_MAX]; /* once placed */
 	int replaced;                     /* placed over the guest's own file, not a free slot */
 	int exchanged;                    /* and tmp now holds that file's previous text */
-	int hint;                         /* a free slot to claim, from a lookup that found none; -1 */
+	int hint;                         /* a free slot to claim, seen by the load that found none; -1 */
 };
 
 /* Write u for peer to a temporary name, not synced: 0, or -1 with errno and no file. */
@@ -153,11 +156,11 @@ int hvs_statedir_save(struct hvs_statedir *sd, const char *peer, const struct hv
 /*
  * One guest's file: 1 loaded, 0 none (damaged ones are moved aside, logged),
  * -1 with errno when it cannot be read now (out of descriptors, memory, an
- * I/O error): left where it is, and nothing may be decided from it.
- * first_free (may be NULL): with 0, the first free slot of its bucket, or -1.
+ * I/O error): left where it is, and nothing may be decided from it. With 0,
+ * the free slot it saw is remembered: a save of that guest staged next
+ * claims it without reading the bucket again.
  */
-int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out,
-		      int *first_free);
+int hvs_statedir_load(struct hvs_statedir *sd, const char *peer, struct hvs_decision *out);
 
 /*
  * The same for a guest's NAME.unapplied. Writing it is not a decision: on

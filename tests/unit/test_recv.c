@@ -456,7 +456,7 @@ static void test_state_any_name(void **state)
 		assert_int_equal(hvs_statedir_save(&st, names[i], &v, NULL), 0);
 	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		assert_int_equal(hvs_statedir_load(&st, names[i], &got, NULL), 1);
+		assert_int_equal(hvs_statedir_load(&st, names[i], &got), 1);
 		assert_int_equal(got.boot_id[0], i);
 	}
 	hvs_statedir_close(&st);
