@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -16,15 +17,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#define AGE offsetof(struct hvs_conn, age)
+#define CONN(p, member) HVS_CONTAINER(p, struct hvs_conn, member)
 
 int hvs_server_init(struct hvs_server *s, size_t max_conns, size_t max_per_peer, int epfd)
 {
+	size_t i;
+
 	memset(s, 0, sizeof(*s));
 	s->epfd = epfd;
-	if (hvs_admission_init(&s->adm, max_conns, max_per_peer) < 0) {
+	s->conns = calloc(max_conns, sizeof(*s->conns));
+	if (!s->conns || hvs_admission_init(&s->adm, max_conns, max_per_peer) < 0) {
 		say("out of memory for %zu connections", max_conns);
+		free(s->conns);
+		s->conns = NULL;
 		return -1;
+	}
+	for (i = max_conns; i-- > 0;) {
+		s->conns[i].fd = -1;
+		hvs_admission_add(&s->adm, &s->conns[i].slot);
 	}
 	return 0;
 }
@@ -36,7 +46,7 @@ static void watch(struct hvs_server *s, struct hvs_conn *c, uint32_t events, int
 
 	memset(&ev, 0, sizeof(ev));
 	ev.events = events;
-	ev.data.u64 = HVS_EV(HVS_EV_CONN, c->gen, hvs_admission_index(&s->adm, c));
+	ev.data.u64 = HVS_EV(HVS_EV_CONN, c->gen, (size_t)(c - s->conns));
 	(void)epoll_ctl(s->epfd, op, c->fd, &ev);
 }
 
@@ -46,11 +56,13 @@ static void release(struct hvs_server *s, struct hvs_conn *c)
 	if (c->entry && c->entry->applying && c->phase != HVS_PHASE_COMMIT)
 		(void)hvs_registry_finish(s->reg, c->entry, 0, 0);
 	c->entry = NULL;
-	hvs_execq_forget(&s->execq, c);
+	hvs_execq_forget(&s->execq, &c->job);
 	/* Explicitly: a copy of the fd elsewhere would keep it registered. */
 	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	hvs_admission_release(&s->adm, c);
+	c->fd = -1;
+	c->phase = HVS_PHASE_FREE;
+	hvs_admission_release(&s->adm, &c->slot);
 }
 
 static void count(struct hvs_server *s, uint16_t status)
@@ -76,7 +88,7 @@ static void send_ack(struct hvs_server *s, struct hvs_conn *c)
 			return;
 		}
 		if (n < 0) {
-			say("%s: sending the acknowledgement failed: %s", c->peer,
+			say("%s: sending the acknowledgement failed: %s", c->slot.peer,
 			    hvs_errname(errno));
 			break;
 		}
@@ -112,15 +124,14 @@ static void queue_ack(struct hvs_server *s, struct hvs_conn *c, uint64_t nonce,
 	struct hvs_ack a;
 
 	if (note) /* c may be gone once the answer is sent */
-		memcpy(peer, c->peer, sizeof(peer));
-	hvs_execq_forget(&s->execq, c);
+		memcpy(peer, c->slot.peer, sizeof(peer));
+	hvs_execq_forget(&s->execq, &c->job);
 	/*
 	 * Back from --exec: on the list by age again, at its tail. Its deadline
 	 * is then checked at most one timeout late, and the 24 bytes go at once
 	 * into a fresh socket's buffer in all but the most hostile cases.
 	 */
-	if (!c->age.on)
-		hvs_list_push(&s->adm.by_age, c, AGE);
+	hvs_admission_rejoin_age(&s->adm, &c->slot);
 	count(s, status);
 	a.nonce = nonce;
 	a.status = status;
@@ -146,13 +157,13 @@ static void tell(struct hvs_server *s, struct hvs_conn *c, struct hvs_peer *p, i
 	hvs_uuid_format(c->rec.boot_id, id);
 	if (ok && err) {
 		say("%s: boot %s: cannot record the range in %s (%s): answered 'failed'",
-		    c->peer, id, s->reg->sd->dir, hvs_errname(err));
+		    c->slot.peer, id, s->reg->sd->dir, hvs_errname(err));
 		ok = 0;
 	} else if (!ok) {
-		say("%s: boot %s: --exec failed (%s): answered 'failed'", c->peer, id, how);
+		say("%s: boot %s: --exec failed (%s): answered 'failed'", c->slot.peer, id, how);
 	} else {
-		hvs_event_accepted(s->events, c->peer, &c->rec, wall);
-		say("%s: boot %s: accepted [0x%llx..0x%llx)%s", c->peer, id,
+		hvs_event_accepted(s->events, c->slot.peer, &c->rec, wall);
+		say("%s: boot %s: accepted [0x%llx..0x%llx)%s", c->slot.peer, id,
 		    (unsigned long long)c->rec.base,
 		    (unsigned long long)(c->rec.base + c->rec.size), how);
 	}
@@ -177,7 +188,7 @@ static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char
 	if (ok && s->reg->commit) {
 		hvs_registry_stamp(s->reg, p, wall);
 		u = hvs_statedir_entry(&p->pending);
-		e = hvs_commit_stage(s->reg->commit, p->name, HVS_STATE_APPLIED, &u);
+		e = hvs_commit_stage(s->reg->commit, p->key.name, HVS_STATE_APPLIED, &u);
 		if (!e && errno != ENOBUFS) {
 			int err = errno;
 
@@ -194,7 +205,7 @@ static void applied(struct hvs_server *s, struct hvs_conn *c, int ok, const char
 		e->gen = c->gen;
 		c->how = how;
 		c->phase = HVS_PHASE_COMMIT;
-		hvs_admission_leave_age(&s->adm, c); /* answered within two syncs */
+		hvs_admission_leave_age(&s->adm, &c->slot); /* answered within two syncs */
 		return;
 	}
 	tell(s, c, p, ok, hvs_registry_finish(s->reg, p, ok, wall) < 0 ? errno : 0, how, wall);
@@ -240,8 +251,9 @@ static void start_exec(struct hvs_server *s, struct hvs_conn *c, long long now)
 {
 	char how[48];
 
-	if (hvs_execq_start(&s->execq, c, now) == 0) {
-		hvs_admission_leave_age(&s->adm, c); /* the exec queue keeps its deadline */
+	if (hvs_execq_start(&s->execq, &c->job, now) == 0) {
+		c->phase = HVS_PHASE_EXEC;
+		hvs_admission_leave_age(&s->adm, &c->slot); /* the exec queue keeps its deadline */
 		return;
 	}
 	snprintf(how, sizeof(how), "cannot start it: %s", hvs_errname(errno));
@@ -267,29 +279,37 @@ static void decide(struct hvs_server *s, struct hvs_conn *c, long long now)
 	enum hvs_reg_decision d;
 	char id[37];
 
-	d = hvs_registry_decide(s->reg, c->peer, c->rec.boot_id, c->rec.base, c->rec.size);
+	d = hvs_registry_decide(s->reg, c->slot.peer, c->rec.boot_id, c->rec.base, c->rec.size);
 	if (d != HVS_REG_NEW) {
 		const char *err = d == HVS_REG_UNREAD ? hvs_errname(errno) : NULL;
 
 		hvs_uuid_format(c->rec.boot_id, id);
-		say("%s: boot %s: [0x%llx..0x%llx): %s%s%s", c->peer, id,
+		say("%s: boot %s: [0x%llx..0x%llx): %s%s%s", c->slot.peer, id,
 		    (unsigned long long)c->rec.base,
 		    (unsigned long long)(c->rec.base + c->rec.size), what[d], err ? " - " : "",
 		    err ? err : "");
 		queue_ack(s, c, c->rec.nonce, status[d]);
 		return;
 	}
-	c->entry = hvs_registry_begin(s->reg, c->peer, c->rec.boot_id, c->rec.base,
+	c->entry = hvs_registry_begin(s->reg, c->slot.peer, c->rec.boot_id, c->rec.base,
 				      c->rec.size);
 	if (!c->entry) {
-		say("%s: every registry slot is mid-apply; answered 'failed'", c->peer);
+		say("%s: every registry slot is mid-apply; answered 'failed'", c->slot.peer);
 		queue_ack(s, c, c->rec.nonce, HVS_ACK_FAILED);
-	} else if (!s->execq.cmd) {
+		return;
+	}
+	if (!s->execq.cmd) {
 		applied(s, c, 1, "");
-	} else if (!hvs_execq_full(&s->execq)) {
+		return;
+	}
+	c->job.peer = c->slot.peer;
+	c->job.rec = &c->rec;
+	c->job.deadline = c->slot.deadline;
+	if (!hvs_execq_full(&s->execq)) {
 		start_exec(s, c, now);
 	} else {
-		hvs_execq_wait(&s->execq, c);
+		c->phase = HVS_PHASE_QUEUED; /* started when one ends, by its deadline */
+		hvs_execq_wait(&s->execq, &c->job);
 	}
 }
 
@@ -301,18 +321,18 @@ static void handle_frame(struct hvs_server *s, struct hvs_conn *c, long long now
 
 	/* Whole: no longer watched, nor on the reading lists. */
 	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	hvs_admission_record_whole(&s->adm, c);
+	hvs_admission_record_whole(&s->adm, &c->slot);
 	switch (hvs_recv_judge(c->rd.buf, c->rd.have, &s->policy, &c->rec, &nonce, &status,
 			       why, sizeof(why))) {
 	case HVS_JUDGE_HANG_UP:
-		say("%s: %s; closed without an answer", c->peer, why);
+		say("%s: %s; closed without an answer", c->slot.peer, why);
 		s->counts.closed++;
 		release(s, c);
 		return;
 	case HVS_JUDGE_REPLY:
 		/* A record whose range is refused is kept with it; another frame has none. */
 		c->has_rec = hvs_record_decode(c->rd.buf, c->rd.have, &c->rec) == HVS_WIRE_OK;
-		say("%s: %s; answered '%s'", c->peer, why, hvs_ack_status_name(status));
+		say("%s: %s; answered '%s'", c->slot.peer, why, hvs_ack_status_name(status));
 		queue_ack(s, c, nonce, status);
 		return;
 	case HVS_JUDGE_RECORD:
@@ -336,7 +356,7 @@ static void on_readable(struct hvs_server *s, struct hvs_conn *c, long long now)
 		if (n <= 0) {
 			/* End of stream, a reset, or an error: the guest is gone. */
 			if (c->rd.have)
-				say("%s: closed after %zu bytes of a record", c->peer, c->rd.have);
+				say("%s: closed after %zu bytes of a record", c->slot.peer, c->rd.have);
 			release(s, c);
 			return;
 		}
@@ -344,7 +364,7 @@ static void on_readable(struct hvs_server *s, struct hvs_conn *c, long long now)
 		case HVS_FEED_MORE:
 			continue;
 		case HVS_FEED_ERROR:
-			say("%s: not an hv-swiotlb record (%s); closed", c->peer,
+			say("%s: not an hv-swiotlb record (%s); closed", c->slot.peer,
 			    hvs_wire_result_text(err));
 			s->counts.closed++;
 			release(s, c);
@@ -363,7 +383,7 @@ void hvs_server_ready(struct hvs_server *s, uint64_t data, long long now)
 
 	if (i >= s->adm.max_conns)
 		return;
-	c = &s->adm.conns[i];
+	c = &s->conns[i];
 	/* Still the connection this event was for? */
 	if (c->phase == HVS_PHASE_FREE || data != HVS_EV(HVS_EV_CONN, c->gen, i))
 		return;
@@ -407,7 +427,7 @@ static int name_peer(struct hvs_server *s, const struct hvs_listener *l,
 /* Room for a connection from peer, making it if it may: 0, or -1 (refused, logged). */
 static int make_room(struct hvs_server *s, const struct hvs_listener *l, const char *peer)
 {
-	struct hvs_conn *victim;
+	struct hvs_slot *victim;
 
 	for (;;) {
 		switch (hvs_admission_check(&s->adm, peer, &victim)) {
@@ -430,19 +450,20 @@ static int make_room(struct hvs_server *s, const struct hvs_listener *l, const c
 			    s->adm.max_conns);
 			return -1;
 		}
-		release(s, victim);
+		release(s, CONN(victim, slot));
 	}
 }
 
 /* Out of descriptors: the connection idle longest gives its up, once. 1 if it did. */
 static int free_a_descriptor(struct hvs_server *s, const struct hvs_listener *l, int err)
 {
-	struct hvs_conn *c = s->adm.reading.head;
+	struct hvs_slot *o = hvs_admission_idlest(&s->adm);
+	struct hvs_conn *c = HVS_CONTAINER_OR_NULL(o, struct hvs_conn, slot);
 
 	if (!c)
 		return 0;
 	say("%s: out of file descriptors (%s): closed the connection from %s idle longest",
-	    l->name, hvs_errname(err), c->peer);
+	    l->name, hvs_errname(err), c->slot.peer);
 	release(s, c);
 	return 1;
 }
@@ -457,7 +478,13 @@ static void admit(struct hvs_server *s, const struct hvs_listener *l, int fd,
 		close(fd);
 		return;
 	}
-	c = hvs_admission_take(&s->adm, peer, fd, now, now + s->timeout_ms);
+	c = CONN(hvs_admission_take(&s->adm, peer, now, now + s->timeout_ms), slot);
+	/* Nothing of the connection before, but its generation: events for it are stale. */
+	memset(&c->job, 0, sizeof(c->job));
+	memset(&c->fd, 0, sizeof(*c) - offsetof(struct hvs_conn, fd));
+	c->gen++;
+	c->fd = fd;
+	c->phase = HVS_PHASE_READ;
 	hvs_frame_reader_init(&c->rd);
 	watch(s, c, EPOLLIN, EPOLL_CTL_ADD);
 	on_readable(s, c, now); /* a guest sends at once: often it is all here */
@@ -501,12 +528,14 @@ int hvs_server_accept(struct hvs_server *s, const struct hvs_listener *l, long l
 
 void hvs_server_children(struct hvs_server *s, long long now)
 {
-	struct hvs_conn *c;
+	struct hvs_exec_job *j;
 	int st;
 
-	while ((c = hvs_execq_ended(&s->execq, &st)) != NULL) {
+	while ((j = hvs_execq_ended(&s->execq, &st)) != NULL) {
+		struct hvs_conn *c = CONN(j, job);
 		char how[48];
 
+		c->slot.deadline = j->deadline; /* with the grace, if it was killed */
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 			applied(s, c, 1, " (--exec ok)");
 			continue;
@@ -518,8 +547,8 @@ void hvs_server_children(struct hvs_server *s, long long now)
 		applied(s, c, 0, how);
 	}
 	/* Slots free: the waiting ones, oldest first. */
-	while ((c = hvs_execq_next(&s->execq)) != NULL)
-		start_exec(s, c, now);
+	while ((j = hvs_execq_next(&s->execq)) != NULL)
+		start_exec(s, CONN(j, job), now);
 }
 
 /* The oldest of those by age is past its deadline: what that means in its phase. */
@@ -527,19 +556,19 @@ static void expire_one(struct hvs_server *s, struct hvs_conn *c, long long when)
 {
 	switch (c->phase) {
 	case HVS_PHASE_QUEUED:
-		say("%s: no --exec slot before the deadline; answered 'failed'", c->peer);
+		say("%s: no --exec slot before the deadline; answered 'failed'", c->slot.peer);
 		(void)hvs_registry_finish(s->reg, c->entry, 0, 0);
 		c->entry = NULL;
 		queue_ack(s, c, c->rec.nonce, HVS_ACK_FAILED);
 		break;
 	case HVS_PHASE_WRITE:
 		say("%s: the acknowledgement could not be sent before the deadline; "
-		    "closed", c->peer);
+		    "closed", c->slot.peer);
 		release(s, c);
 		break;
 	default:
 		say("%s: no whole record within %s deadline (%zu bytes); closed",
-		    c->peer, when < c->deadline ? "the shortened" : "the", c->rd.have);
+		    c->slot.peer, when < c->slot.deadline ? "the shortened" : "the", c->rd.have);
 		s->counts.closed++;
 		release(s, c);
 	}
@@ -548,21 +577,21 @@ static void expire_one(struct hvs_server *s, struct hvs_conn *c, long long when)
 long long hvs_server_expire(struct hvs_server *s, long long now)
 {
 	long long next = now + 60000, when = 0;
-	struct hvs_conn *c;
+	struct hvs_slot *o;
 	unsigned n = 0;
 
 	/* Each list is oldest first: only its head can be due. A bounded number
 	 * per turn: the rest are due again at once, after the turn's other work. */
-	while ((c = s->adm.reading.head) != NULL &&
-	       now >= (when = hvs_admission_read_deadline(&s->adm, c)) && n++ < HVS_EXPIRE_BURST)
-		expire_one(s, c, when);
-	if (c && when < next)
+	while ((o = hvs_admission_idlest(&s->adm)) != NULL &&
+	       now >= (when = hvs_admission_read_deadline(&s->adm, o)) && n++ < HVS_EXPIRE_BURST)
+		expire_one(s, CONN(o, slot), when);
+	if (o && when < next)
 		next = when;
-	while ((c = s->adm.by_age.head) != NULL && now >= c->deadline &&
-	       c->phase != HVS_PHASE_READ && n++ < HVS_EXPIRE_BURST)
-		expire_one(s, c, c->deadline);
-	if (c && c->deadline < next)
-		next = c->deadline;
+	while ((o = hvs_admission_oldest(&s->adm)) != NULL && now >= o->deadline &&
+	       CONN(o, slot)->phase != HVS_PHASE_READ && n++ < HVS_EXPIRE_BURST)
+		expire_one(s, CONN(o, slot), o->deadline);
+	if (o && o->deadline < next)
+		next = o->deadline;
 	return hvs_execq_expire(&s->execq, now, next);
 }
 
@@ -575,9 +604,11 @@ void hvs_server_stop(struct hvs_server *s)
 		hvs_commit_drain(s->reg->commit);
 	hvs_execq_stop(&s->execq);
 	for (i = 0; i < s->adm.max_conns; i++)
-		if (s->adm.conns[i].phase != HVS_PHASE_FREE)
-			release(s, &s->adm.conns[i]);
+		if (s->conns[i].phase != HVS_PHASE_FREE)
+			release(s, &s->conns[i]);
 	hvs_admission_free(&s->adm);
+	free(s->conns);
+	s->conns = NULL;
 	if (!s->reg || !s->reg->sd)
 		return;
 	/* The notes waiting for their turn are not lost: written now, together. */

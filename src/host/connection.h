@@ -3,14 +3,15 @@
  * The connections: one record each, read, judged, decided, applied and
  * answered, every one under its own deadline. Which connections may be
  * open is admission's (admission.h); running --exec commands is the exec
- * queue's (execq.h); this is what happens on each connection.
+ * queue's (execq.h); this is what happens on each connection. A
+ * connection embeds its admission slot and its exec job, and is found
+ * again from either (container.h): neither module knows this struct.
  */
 #ifndef HVS_CONNECTION_H
 #define HVS_CONNECTION_H
 
 #include "admission.h"
 #include "commit.h"
-#include "connlist.h"
 #include "execq.h"
 #include "frame.h"
 #include "listen.h"
@@ -31,24 +32,19 @@ enum hvs_phase {
 };
 
 struct hvs_conn {
+	struct hvs_slot slot;    /* admission's: the peer, the times, its lists */
+	struct hvs_exec_job job; /* the exec queue's, while it holds the range */
+	uint32_t gen;            /* a new one for each connection the slot holds */
+	/* From fd on, reset for each connection: see admit(). */
 	int fd;
 	enum hvs_phase phase;
-	uint32_t gen; /* a new one for each connection the slot holds */
-	char peer[HVS_PEER_MAX];
-	long long since; /* accepted at */
-	long long deadline;
 	struct hvs_frame_reader rd;
 	struct hvs_record rec;
 	int has_rec; /* rec was read from the frame (a refused one may have none) */
 	struct hvs_peer *entry; /* the registry's, while this one applies it */
-	pid_t child;
 	const char *how; /* what the log says of the apply, once committed */
 	uint8_t out[HVS_ACK_V1_LEN];
 	size_t out_sent;
-	struct hvs_guest *guest;
-	/* admission's lists, and the exec queue's */
-	struct hvs_link age, reading, guest_reading, waiting;
-	struct hvs_conn *next_free;
 };
 
 /* What the receiver decided, for STATUS= and the listing. */
@@ -57,6 +53,7 @@ struct hvs_counts {
 };
 
 struct hvs_server {
+	struct hvs_conn *conns; /* as many as admission has slots */
 	struct hvs_admission adm;
 	struct hvs_execq execq;
 	int epfd; /* the loop's: connections are watched from here */

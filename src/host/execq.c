@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "execq.h"
 
-#include "connection.h"
 #include "exec.h"
 #include "say.h"
 
@@ -9,21 +8,18 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#define WAITING offsetof(struct hvs_conn, waiting)
-
 void hvs_execq_init(struct hvs_execq *q, const char *cmd)
 {
 	memset(q, 0, sizeof(*q));
 	q->cmd = cmd;
 }
 
-int hvs_execq_start(struct hvs_execq *q, struct hvs_conn *c, long long now)
+int hvs_execq_start(struct hvs_execq *q, struct hvs_exec_job *j, long long now)
 {
-	hvs_list_remove(&q->waiting, c, WAITING);
-	if (hvs_exec_start(q->cmd, c->peer, &c->rec, c->deadline - now, &c->child) < 0)
+	hvs_dlist_remove(&q->waiting, &j->waiting);
+	if (hvs_exec_start(q->cmd, j->peer, j->rec, j->deadline - now, &j->child) < 0)
 		return -1;
-	c->phase = HVS_PHASE_EXEC;
-	q->running[q->nrunning++] = c;
+	q->running[q->nrunning++] = j;
 	return 0;
 }
 
@@ -32,43 +28,44 @@ int hvs_execq_full(const struct hvs_execq *q)
 	return q->nrunning >= HVS_MAX_RUNNING_EXECS;
 }
 
-void hvs_execq_wait(struct hvs_execq *q, struct hvs_conn *c)
+void hvs_execq_wait(struct hvs_execq *q, struct hvs_exec_job *j)
 {
-	c->phase = HVS_PHASE_QUEUED; /* started when one ends, by its deadline */
-	hvs_list_push(&q->waiting, c, WAITING);
+	hvs_dlist_push(&q->waiting, &j->waiting); /* started when one ends, by its deadline */
 }
 
-void hvs_execq_forget(struct hvs_execq *q, struct hvs_conn *c)
+void hvs_execq_forget(struct hvs_execq *q, struct hvs_exec_job *j)
 {
 	size_t i;
 
-	hvs_list_remove(&q->waiting, c, WAITING);
+	hvs_dlist_remove(&q->waiting, &j->waiting);
 	for (i = 0; i < q->nrunning; i++)
-		if (q->running[i] == c) {
+		if (q->running[i] == j) {
 			q->running[i] = q->running[--q->nrunning];
 			return;
 		}
 }
 
-struct hvs_conn *hvs_execq_ended(struct hvs_execq *q, int *status)
+struct hvs_exec_job *hvs_execq_ended(struct hvs_execq *q, int *status)
 {
 	size_t i;
 
 	for (i = 0; i < q->nrunning; i++) {
-		struct hvs_conn *c = q->running[i];
+		struct hvs_exec_job *j = q->running[i];
 
-		if (hvs_exec_ended(c->child, status)) {
+		if (hvs_exec_ended(j->child, status)) {
 			q->running[i] = q->running[--q->nrunning];
-			c->child = 0;
-			return c;
+			j->child = 0;
+			return j;
 		}
 	}
 	return NULL;
 }
 
-struct hvs_conn *hvs_execq_next(struct hvs_execq *q)
+struct hvs_exec_job *hvs_execq_next(struct hvs_execq *q)
 {
-	return hvs_execq_full(q) ? NULL : q->waiting.head;
+	if (hvs_execq_full(q))
+		return NULL;
+	return HVS_CONTAINER_OR_NULL(q->waiting.head, struct hvs_exec_job, waiting);
 }
 
 long long hvs_execq_expire(struct hvs_execq *q, long long now, long long next)
@@ -76,16 +73,16 @@ long long hvs_execq_expire(struct hvs_execq *q, long long now, long long next)
 	size_t i;
 
 	for (i = 0; i < q->nrunning; i++) {
-		struct hvs_conn *c = q->running[i];
+		struct hvs_exec_job *j = q->running[i];
 
-		if (now >= c->deadline) {
+		if (now >= j->deadline) {
 			say("%s: --exec still running at the deadline; killed with all it started",
-			    c->peer);
-			hvs_exec_kill(c->child);
-			c->deadline = now + HVS_EXEC_KILL_GRACE_MS; /* reaped at its SIGCHLD */
+			    j->peer);
+			hvs_exec_kill(j->child);
+			j->deadline = now + HVS_EXEC_KILL_GRACE_MS; /* reaped at its SIGCHLD */
 		}
-		if (c->deadline < next)
-			next = c->deadline;
+		if (j->deadline < next)
+			next = j->deadline;
 	}
 	return next;
 }
@@ -95,13 +92,13 @@ void hvs_execq_stop(struct hvs_execq *q)
 	size_t i;
 
 	for (i = 0; i < q->nrunning; i++) {
-		struct hvs_conn *c = q->running[i];
+		struct hvs_exec_job *j = q->running[i];
 		int st;
 
-		hvs_exec_kill(c->child);
-		while (waitpid(c->child, &st, 0) < 0 && errno == EINTR)
+		hvs_exec_kill(j->child);
+		while (waitpid(j->child, &st, 0) < 0 && errno == EINTR)
 			;
-		c->child = 0;
+		j->child = 0;
 	}
 	q->nrunning = 0;
 }

@@ -94,7 +94,7 @@ static int load_state(struct hvs_recv_config *cfg, struct hvs_statedir *sd,
 		      struct hvs_registry *reg)
 {
 	static struct hvs_peer peers[REGISTRY_SLOTS];
-	static struct hvs_peer *buckets[2 * REGISTRY_SLOTS];
+	static struct hvs_named *buckets[2 * REGISTRY_SLOTS];
 	int loaded;
 
 	if (cfg->state_dir && hvs_statedir_open(sd, cfg->state_dir, 0) < 0)

@@ -1,128 +1,90 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "registry.h"
 
-#include "hash.h"
-
 #include <errno.h>
 
 #include <string.h>
 
 void hvs_registry_init(struct hvs_registry *r, struct hvs_peer *peers, size_t cap,
-		       struct hvs_peer **buckets, size_t nbuckets, struct hvs_statedir *sd)
+		       struct hvs_named **buckets, size_t nbuckets, struct hvs_statedir *sd)
 {
 	size_t i;
 
 	memset(peers, 0, cap * sizeof(*peers));
-	memset(buckets, 0, nbuckets * sizeof(*buckets));
 	memset(r, 0, sizeof(*r));
+	hvs_names_init(&r->by_name, buckets, nbuckets);
 	r->peers = peers;
 	r->cap = cap;
-	r->buckets = buckets;
-	r->nbuckets = nbuckets;
 	r->sd = sd;
 	for (i = cap; i-- > 0;) {
-		peers[i].chain = r->free;
+		peers[i].next_free = r->free;
 		r->free = &peers[i];
 	}
 }
 
-static struct hvs_peer **bucket(struct hvs_registry *r, const char *name)
-{
-	return &r->buckets[hvs_name_hash(name) & (r->nbuckets - 1)];
-}
-
 static struct hvs_peer *find(struct hvs_registry *r, const char *name)
 {
-	struct hvs_peer *p;
+	struct hvs_named *n = hvs_names_find(&r->by_name, name);
 
-	for (p = *bucket(r, name); p; p = p->chain)
-		if (strcmp(p->name, name) == 0)
-			return p;
-	return NULL;
-}
-
-static void lru_unlink(struct hvs_registry *r, struct hvs_peer *p)
-{
-	if (!p->older && r->oldest != p)
-		return; /* not on the list yet */
-	*(p->older ? &p->older->newer : &r->oldest) = p->newer;
-	*(p->newer ? &p->newer->older : &r->newest) = p->older;
-	p->older = p->newer = NULL;
+	return HVS_CONTAINER_OR_NULL(n, struct hvs_peer, key);
 }
 
 /* Heard from now: the newest. */
 static void touch(struct hvs_registry *r, struct hvs_peer *p)
 {
-	lru_unlink(r, p);
-	p->older = r->newest;
-	*(r->newest ? &r->newest->newer : &r->oldest) = p;
-	r->newest = p;
+	hvs_dlist_touch(&r->lru, &p->lru);
 }
 
 void hvs_registry_due_drop(struct hvs_registry *r, struct hvs_peer *p)
 {
-	struct hvs_peer_notes *n = &p->notes;
-
-	if (!n->on_due)
-		return;
-	*(n->due_older ? &n->due_older->notes.due_newer : &r->due_oldest) = n->due_newer;
-	*(n->due_newer ? &n->due_newer->notes.due_older : &r->due_newest) = n->due_older;
-	n->due_older = n->due_newer = NULL;
-	n->on_due = 0;
+	hvs_dlist_remove(&r->due, &p->notes.due);
 }
 
 /* Written now: the newest of the due list, which is so in the order of written_ms. */
 void hvs_registry_due_push(struct hvs_registry *r, struct hvs_peer *p)
 {
-	hvs_registry_due_drop(r, p);
-	p->notes.due_older = r->due_newest;
-	*(r->due_newest ? &r->due_newest->notes.due_newer : &r->due_oldest) = p;
-	r->due_newest = p;
-	p->notes.on_due = 1;
+	hvs_dlist_touch(&r->due, &p->notes.due);
 }
 
 /* A note of p waits, or was just written: p stays, or the bound on its writes would not hold. */
 static int notes_waiting(const struct hvs_peer *p)
 {
-	return p->notes.has_pending || p->notes.on_due || p->notes.staged;
+	return p->notes.has_pending || p->notes.due.on || p->notes.staged;
 }
 
 static void forget(struct hvs_registry *r, struct hvs_peer *p)
 {
-	struct hvs_peer **pp = bucket(r, p->name);
-
-	while (*pp != p)
-		pp = &(*pp)->chain;
-	*pp = p->chain;
-	lru_unlink(r, p);
+	hvs_names_del(&r->by_name, &p->key);
+	hvs_dlist_remove(&r->lru, &p->lru);
 	hvs_registry_due_drop(r, p);
 	memset(p, 0, sizeof(*p));
-	p->chain = r->free;
+	p->next_free = r->free;
 	r->free = p;
 }
 
 /* A slot for name: a free one, else that of the peer heard from least recently. */
 static struct hvs_peer *take(struct hvs_registry *r, const char *name)
 {
-	struct hvs_peer *p = r->free, **b;
-	size_t n = strlen(name);
+	struct hvs_peer *p = r->free;
+	struct hvs_dlink *k;
 
-	if (n >= sizeof(p->name))
+	if (strlen(name) >= HVS_PEER_MAX)
 		return NULL;
 	if (!p) {
 		/* Those mid-apply or mid-commit are skipped: the commit holds their pointers. */
-		for (p = r->oldest; p && (p->applying || p->notes.staged); p = p->newer)
-			;
-		if (!p)
+		for (k = r->lru.head; k; k = k->next) {
+			p = HVS_CONTAINER(k, struct hvs_peer, lru);
+			if (!p->applying && !p->notes.staged)
+				break;
+		}
+		if (!k)
 			return NULL;
 		forget(r, p);
 	}
-	r->free = p->chain;
-	memcpy(p->name, name, n + 1);
+	r->free = p->next_free;
+	p->next_free = NULL;
+	(void)hvs_names_add(&r->by_name, &p->key, name); /* fits: measured above */
 	p->used = 1;
-	b = bucket(r, name);
-	p->chain = *b;
-	*b = p;
 	touch(r, p);
 	return p;
 }
@@ -250,7 +212,7 @@ int hvs_registry_finish(struct hvs_registry *r, struct hvs_peer *p, int ok, long
 
 	if (ok) {
 		hvs_registry_stamp(r, p, now);
-		if (r->sd && hvs_statedir_save(r->sd, p->name, &p->pending,
+		if (r->sd && hvs_statedir_save(r->sd, p->key.name, &p->pending,
 					       p->has_applied ? &p->applied : NULL) < 0) {
 			err = errno;
 			durable = 0; /* not durable: not decided */

@@ -9,7 +9,8 @@
  * keeps what was applied before. With a state directory (statedir.h) the
  * memory is a cache of it: a peer not in memory is looked up on disk before
  * anything is decided, and nothing counts as applied until it is on disk.
- * Lookups are by hash, eviction of the least recently heard from is O(1).
+ * Lookups are by name (names.h), eviction of the least recently heard
+ * from is O(1) but for the peers mid-apply, which it skips.
  * Each peer also carries what unapplied.c keeps of its announcements that
  * were not applied (struct hvs_peer_notes), which the rules never read:
  * the registry only keeps such a peer in memory while a note of it waits
@@ -19,6 +20,8 @@
 #define HVS_REGISTRY_H
 
 #include "commit.h"
+#include "dlist.h"
+#include "names.h"
 #include "statedir.h"
 
 #include <stddef.h>
@@ -29,33 +32,32 @@ struct hvs_peer_notes {
 	struct hvs_unapplied written; /* what its NAME.unapplied holds, if on_disk */
 	struct hvs_unapplied pending; /* the latest, waiting for its turn, if has_pending */
 	int on_disk, has_pending;
-	int on_due;                   /* written in the last HVS_UNAPPLIED_GAP_MS */
 	long long written_ms;         /* when it was last written, monotonic */
 	int staged;                   /* notes in the group commit, not durable yet */
 	int drop;                     /* a range was applied meanwhile: removed once they are */
-	struct hvs_peer *due_older, *due_newer;
+	struct hvs_dlink due;         /* on the due list: written in the last HVS_UNAPPLIED_GAP_MS */
 };
 
 struct hvs_peer {
-	char name[HVS_PEER_MAX];
+	struct hvs_named key; /* key.name: the guest */
 	int used;
 	int applying;    /* decided new, being applied (--exec, the save) */
 	int has_applied; /* applied holds the last range applied */
 	int known;       /* with a state directory: has_applied/applied were read from it */
 	int reread;      /* a SIGHUP came while applying: once done, read the directory again */
 	struct hvs_decision applied, pending;
-	struct hvs_peer *chain;         /* in its bucket, or the free list */
-	struct hvs_peer *older, *newer; /* least recently heard from first */
+	struct hvs_dlink lru;       /* least recently heard from first */
+	struct hvs_peer *next_free;
 	struct hvs_peer_notes notes;
 };
 
 struct hvs_registry {
 	struct hvs_peer *peers;
 	size_t cap;
-	struct hvs_peer **buckets;
-	size_t nbuckets; /* a power of two */
-	struct hvs_peer *oldest, *newest, *free;
-	struct hvs_peer *due_oldest, *due_newest; /* notes.on_due, by written_ms */
+	struct hvs_names by_name;
+	struct hvs_dlist lru; /* every peer in use, least recently heard from first */
+	struct hvs_peer *free;
+	struct hvs_dlist due; /* notes.due, by written_ms */
 	struct hvs_statedir *sd; /* NULL: memory only */
 	struct hvs_commit *commit; /* NULL: each file saved on its own, at once */
 };
@@ -68,9 +70,12 @@ enum hvs_reg_decision {
 	HVS_REG_UNREAD,    /* its file in the state directory cannot be read now */
 };
 
-/* peers: cap slots; buckets: nbuckets, a power of two. */
+/* peers: cap slots; buckets: nbuckets, a power of two (names.h). */
 void hvs_registry_init(struct hvs_registry *r, struct hvs_peer *peers, size_t cap,
-		       struct hvs_peer **buckets, size_t nbuckets, struct hvs_statedir *sd);
+		       struct hvs_named **buckets, size_t nbuckets, struct hvs_statedir *sd);
+
+/* The peer of a list link: the due list's head, the next on it. */
+#define HVS_REGISTRY_DUE_PEER(k) HVS_CONTAINER_OR_NULL(k, struct hvs_peer, notes.due)
 
 enum hvs_reg_decision hvs_registry_decide(struct hvs_registry *r, const char *peer,
 					  const uint8_t boot_id[16], uint64_t base,

@@ -29,7 +29,7 @@ static void noted(struct hvs_registry *r, struct hvs_peer *p, const struct hvs_u
 		return;
 	}
 	say("%s: cannot keep its '%s' answer in %s for --list (%s): --list shows the one "
-	    "before, if any; the guest's answer stands", p->name,
+	    "before, if any; the guest's answer stands", p->key.name,
 	    hvs_ack_status_name(u->answer), r->sd->dir, hvs_errname(err));
 }
 
@@ -50,7 +50,7 @@ static void write_note(struct hvs_registry *r, struct hvs_peer *p, long long now
 	if (p->has_applied && n->pending.d.when < p->applied.when)
 		n->pending.d.when = p->applied.when;
 	if (r->commit)
-		e = hvs_commit_stage(r->commit, p->name, HVS_STATE_UNAPPLIED, &n->pending);
+		e = hvs_commit_stage(r->commit, p->key.name, HVS_STATE_UNAPPLIED, &n->pending);
 	if (e) {
 		e->peer = p;
 		n->staged++;
@@ -59,7 +59,7 @@ static void write_note(struct hvs_registry *r, struct hvs_peer *p, long long now
 		noted(r, p, &n->pending, errno);
 	} else {
 		noted(r, p, &n->pending,
-		      hvs_statedir_note(r->sd, p->name, &n->pending) < 0 ? errno : 0);
+		      hvs_statedir_note(r->sd, p->key.name, &n->pending) < 0 ? errno : 0);
 	}
 	n->written_ms = now_ms;
 	hvs_registry_due_push(r, p);
@@ -97,7 +97,7 @@ void hvs_unapplied_note(struct hvs_registry *r, const char *peer, const struct h
 		return; /* waiting already, with the time it first came */
 	n->pending = *u;
 	n->has_pending = 1;
-	if (!n->on_due || now_ms - n->written_ms >= HVS_UNAPPLIED_GAP_MS)
+	if (!n->due.on || now_ms - n->written_ms >= HVS_UNAPPLIED_GAP_MS)
 		write_note(r, p, now_ms);
 }
 
@@ -112,11 +112,11 @@ void hvs_unapplied_applied(struct hvs_registry *r, struct hvs_peer *p)
 		n->drop = 1; /* not on disk yet: removed once it is */
 	if (!n->on_disk)
 		return;
-	if (hvs_statedir_unnote(r->sd, p->name) == 0)
+	if (hvs_statedir_unnote(r->sd, p->key.name) == 0)
 		n->on_disk = 0;
 	else
 		say("%s: cannot remove its out-of-date %s file from %s (%s): --list shows it "
-		    "only if it is not older than the range applied", p->name,
+		    "only if it is not older than the range applied", p->key.name,
 		    HVS_STATEDIR_UNAPPLIED, r->sd->dir, hvs_errname(errno));
 }
 
@@ -125,7 +125,7 @@ long long hvs_unapplied_due(struct hvs_registry *r, long long now_ms, long long 
 	struct hvs_peer *p;
 
 	/* Oldest first, so only the head can be due; one written goes to the tail. */
-	while ((p = r->due_oldest) != NULL && now_ms - p->notes.written_ms >= HVS_UNAPPLIED_GAP_MS) {
+	while ((p = HVS_REGISTRY_DUE_PEER(r->due.head)) != NULL && now_ms - p->notes.written_ms >= HVS_UNAPPLIED_GAP_MS) {
 		hvs_registry_due_drop(r, p);
 		if (p->notes.has_pending)
 			write_note(r, p, now_ms);
@@ -140,8 +140,8 @@ void hvs_unapplied_flush(struct hvs_registry *r, long long now_ms)
 	struct hvs_peer *p, *next;
 
 	/* Every waiting note is on the due list; one written goes to its tail, done. */
-	for (p = r->due_oldest; p; p = next) {
-		next = p->notes.due_newer;
+	for (p = HVS_REGISTRY_DUE_PEER(r->due.head); p; p = next) {
+		next = HVS_REGISTRY_DUE_PEER(p->notes.due.next);
 		if (p->notes.has_pending)
 			write_note(r, p, now_ms);
 	}

@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	static struct hvs_peer slots[4], *buckets[8];
+	static struct hvs_peer slots[4];
+	static struct hvs_named *buckets[8];
 	struct hvs_registry reg;
 	struct hvs_recv_policy pol = { 0 };
 	size_t pos = 0;

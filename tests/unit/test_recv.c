@@ -177,7 +177,8 @@ static void test_judge_wrong_length(void **state)
 
 static void test_registry_rules(void **state)
 {
-	static struct hvs_peer slots[2], *buckets[4];
+	static struct hvs_peer slots[2];
+	static struct hvs_named *buckets[4];
 	struct hvs_registry reg;
 	uint8_t a[16] = { 1 }, b[16] = { 2 };
 	struct hvs_peer *e;
@@ -223,7 +224,8 @@ static struct hvs_statedir open_state(const char *d)
 
 static void test_registry_state_dir(void **state)
 {
-	static struct hvs_peer slots[8], *buckets[16];
+	static struct hvs_peer slots[8];
+	static struct hvs_named *buckets[16];
 	struct hvs_registry reg;
 	struct hvs_statedir st;
 	uint8_t a[16] = { 0xab, 0xcd }, b[16] = { 0xef };
@@ -264,7 +266,8 @@ static void test_registry_state_dir(void **state)
  */
 static void test_state_unreadable_now(void **state)
 {
-	static struct hvs_peer slots[8], *buckets[16];
+	static struct hvs_peer slots[8];
+	static struct hvs_named *buckets[16];
 	const char *peer = "unix:/run/vm2.sock";
 	uint8_t a[16] = { 0x5a };
 	struct hvs_registry reg;
@@ -341,7 +344,8 @@ static void test_state_parse(void **state)
 /* Nothing in the directory is followed or waited on; damage is moved aside. */
 static void test_state_hostile_dir(void **state)
 {
-	static struct hvs_peer slots[4], *buckets[8];
+	static struct hvs_peer slots[4];
+	static struct hvs_named *buckets[8];
 	struct hvs_registry reg;
 	struct hvs_statedir st;
 	struct hvs_decision v;
@@ -406,7 +410,8 @@ static void test_state_hostile_dir(void **state)
 /* A failed apply keeps the previous boot (issue 16, fault 5); a returning boot is new. */
 static void test_registry_boots(void **state)
 {
-	static struct hvs_peer slots[4], *buckets[8];
+	static struct hvs_peer slots[4];
+	static struct hvs_named *buckets[8];
 	struct hvs_registry reg;
 	uint8_t a[16] = { 0xa }, b[16] = { 0xb };
 	struct hvs_peer *e;
@@ -510,14 +515,16 @@ static void test_listen_classify(void **state)
 static void test_admission(void **state)
 {
 	struct hvs_admission a;
-	struct hvs_conn *c[4], *v;
+	struct hvs_slot slots[4], *c[4], *v;
 	int i;
 
 	(void)state;
 	assert_int_equal(hvs_admission_init(&a, 4, 2), 0);
+	for (i = 0; i < 4; i++)
+		hvs_admission_add(&a, &slots[i]);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_OK);
-		c[i] = hvs_admission_take(&a, "g1", 10 + i, i, 1000 + i);
+		c[i] = hvs_admission_take(&a, "g1", i, 1000 + i);
 	}
 	/* g1 is at --max-per-guest: its oldest idle one makes room. */
 	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_EVICT_GUEST);
@@ -530,12 +537,12 @@ static void test_admission(void **state)
 	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_REFUSE_GUEST);
 	/* Another guest fills the table; then the oldest idle of all goes. */
 	for (i = 2; i < 4; i++)
-		c[i] = hvs_admission_take(&a, "g2", 10 + i, i, 1000 + i);
+		c[i] = hvs_admission_take(&a, "g2", i, 1000 + i);
 	assert_int_equal(hvs_admission_check(&a, "g3", &v), HVS_ADMIT_EVICT_OLDEST);
 	assert_ptr_equal(v, c[2]);
 	hvs_admission_release(&a, c[2]);
 	assert_int_equal(hvs_admission_check(&a, "g3", &v), HVS_ADMIT_OK);
-	c[2] = hvs_admission_take(&a, "g3", 20, 5, 1005);
+	c[2] = hvs_admission_take(&a, "g3", 5, 1005);
 	hvs_admission_record_whole(&a, c[2]);
 	hvs_admission_record_whole(&a, c[3]);
 	assert_int_equal(hvs_admission_check(&a, "g4", &v), HVS_ADMIT_REFUSE_FULL);
@@ -544,7 +551,7 @@ static void test_admission(void **state)
 	assert_int_equal(a.open, 3);
 	assert_int_equal(hvs_admission_check(&a, "g1", &v), HVS_ADMIT_OK);
 	/* Under pressure (3 of 4 open) an idle one gets at most HVS_PRESSURE_MS. */
-	c[0] = hvs_admission_take(&a, "g1", 21, 100, 100 + 10000);
+	c[0] = hvs_admission_take(&a, "g1", 100, 100 + 10000);
 	assert_true(hvs_admission_read_deadline(&a, c[0]) == 100 + HVS_PRESSURE_MS);
 	hvs_admission_free(&a);
 }

@@ -96,7 +96,8 @@ static uint64_t on_disk(struct hvs_statedir *sd)
 /* Written at once, then at most once per HVS_UNAPPLIED_GAP_MS, the latest; never the same twice. */
 static void test_note_bound(void **state)
 {
-	static struct hvs_peer slots[8], *buckets[16];
+	static struct hvs_peer slots[8];
+	static struct hvs_named *buckets[16];
 	struct hvs_statedir sd = HVS_STATEDIR_CLOSED;
 	struct hvs_unapplied u;
 	struct hvs_registry reg;
@@ -150,7 +151,8 @@ static void test_note_bound(void **state)
 /* A later range applied: the file goes, and what waited is dropped. */
 static void test_note_applied(void **state)
 {
-	static struct hvs_peer slots[8], *buckets[16];
+	static struct hvs_peer slots[8];
+	static struct hvs_named *buckets[16];
 	struct hvs_statedir sd = HVS_STATEDIR_CLOSED;
 	uint8_t b[16] = { 0xbb };
 	struct hvs_unapplied u;
@@ -188,7 +190,8 @@ static void test_note_applied(void **state)
  */
 static void test_reload_unread(void **state)
 {
-	static struct hvs_peer slots[8], *buckets[16];
+	static struct hvs_peer slots[8];
+	static struct hvs_named *buckets[16];
 	struct hvs_statedir sd = HVS_STATEDIR_CLOSED;
 	uint8_t a[16] = { 0xab };
 	struct hvs_unapplied u;
