@@ -27,12 +27,12 @@ int hvs_activation_fds(const char **names, int max)
 	if (hvs_parse_u32(pid, &p) == 0 && p != (uint32_t)getpid())
 		return 0; /* meant for another process: not ours */
 	if (hvs_parse_u32(pid, &p) < 0 || hvs_parse_u32(fds, &n) < 0) {
-		say("LISTEN_PID=%s LISTEN_FDS=%s are not numbers: the sockets systemd passed are "
+		say_err("LISTEN_PID=%s LISTEN_FDS=%s are not numbers: the sockets systemd passed are "
 		    "not used; check the .socket unit", pid, fds);
 		return -1;
 	}
 	if (n > (uint32_t)max) {
-		say("LISTEN_FDS=%s: more than %d sockets; give the .socket unit fewer", fds, max);
+		say_err("LISTEN_FDS=%s: more than %d sockets; give the .socket unit fewer", fds, max);
 		return -1;
 	}
 	for (i = 0, cut = fdnames; i < (int)n; i++) {

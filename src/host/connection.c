@@ -27,7 +27,7 @@ int hvs_server_init(struct hvs_server *s, size_t max_conns, size_t max_per_peer,
 	s->epfd = epfd;
 	s->conns = calloc(max_conns, sizeof(*s->conns));
 	if (!s->conns || hvs_admission_init(&s->adm, max_conns, max_per_peer) < 0) {
-		say("out of memory for %zu connections", max_conns);
+		say_err("out of memory for %zu connections", max_conns);
 		free(s->conns);
 		s->conns = NULL;
 		return -1;
@@ -88,7 +88,7 @@ static void send_ack(struct hvs_server *s, struct hvs_conn *c)
 			return;
 		}
 		if (n < 0) {
-			say("%s: sending the acknowledgement failed: %s", c->slot.peer,
+			say_warn("%s: sending the acknowledgement failed: %s", c->slot.peer,
 			    hvs_errname(errno));
 			break;
 		}
@@ -156,14 +156,14 @@ static void tell(struct hvs_server *s, struct hvs_conn *c, struct hvs_peer *p, i
 
 	hvs_uuid_format(c->rec.boot_id, id);
 	if (ok && err) {
-		say("%s: boot %s: cannot record the range in %s (%s): answered 'failed'",
+		say_warn("%s: boot %s: cannot record the range in %s (%s): answered 'failed'",
 		    c->slot.peer, id, s->reg->sd->dir, hvs_errname(err));
 		ok = 0;
 	} else if (!ok) {
-		say("%s: boot %s: --exec failed (%s): answered 'failed'", c->slot.peer, id, how);
+		say_warn("%s: boot %s: --exec failed (%s): answered 'failed'", c->slot.peer, id, how);
 	} else {
 		hvs_event_accepted(s->events, c->slot.peer, &c->rec, wall);
-		say("%s: boot %s: accepted [0x%llx..0x%llx)%s", c->slot.peer, id,
+		say_notice("%s: boot %s: accepted [0x%llx..0x%llx)%s", c->slot.peer, id,
 		    (unsigned long long)c->rec.base,
 		    (unsigned long long)(c->rec.base + c->rec.size), how);
 	}
@@ -232,7 +232,7 @@ int hvs_server_attach(struct hvs_server *s, struct hvs_registry *reg)
 	if (!reg->sd)
 		return 0;
 	if (hvs_commit_init(&s->commit, reg->sd, committed, s) < 0) {
-		say("out of memory for the group commit of %d files", HVS_COMMIT_MAX);
+		say_err("out of memory for the group commit of %d files", HVS_COMMIT_MAX);
 		return -1;
 	}
 	reg->commit = &s->commit;
@@ -276,6 +276,13 @@ static void decide(struct hvs_server *s, struct hvs_conn *c, long long now)
 		[HVS_REG_BUSY] = HVS_ACK_FAILED,
 		[HVS_REG_UNREAD] = HVS_ACK_FAILED,
 	};
+	/* A duplicate is a guest sending again, as it should when unsure. */
+	static const int level[] = {
+		[HVS_REG_DUPLICATE] = LOG_INFO,
+		[HVS_REG_CONFLICT] = LOG_WARNING,
+		[HVS_REG_BUSY] = LOG_WARNING,
+		[HVS_REG_UNREAD] = LOG_WARNING,
+	};
 	enum hvs_reg_decision d;
 	char id[37];
 
@@ -284,7 +291,7 @@ static void decide(struct hvs_server *s, struct hvs_conn *c, long long now)
 		const char *err = d == HVS_REG_UNREAD ? hvs_errname(errno) : NULL;
 
 		hvs_uuid_format(c->rec.boot_id, id);
-		say("%s: boot %s: [0x%llx..0x%llx): %s%s%s", c->slot.peer, id,
+		say_at(level[d], "%s: boot %s: [0x%llx..0x%llx): %s%s%s", c->slot.peer, id,
 		    (unsigned long long)c->rec.base,
 		    (unsigned long long)(c->rec.base + c->rec.size), what[d], err ? " - " : "",
 		    err ? err : "");
@@ -294,7 +301,7 @@ static void decide(struct hvs_server *s, struct hvs_conn *c, long long now)
 	c->entry = hvs_registry_begin(s->reg, c->slot.peer, c->rec.boot_id, c->rec.base,
 				      c->rec.size);
 	if (!c->entry) {
-		say("%s: every registry slot is mid-apply; answered 'failed'", c->slot.peer);
+		say_warn("%s: every registry slot is mid-apply; answered 'failed'", c->slot.peer);
 		queue_ack(s, c, c->rec.nonce, HVS_ACK_FAILED);
 		return;
 	}
@@ -325,14 +332,14 @@ static void handle_frame(struct hvs_server *s, struct hvs_conn *c, long long now
 	switch (hvs_recv_judge(c->rd.buf, c->rd.have, &s->policy, &c->rec, &nonce, &status,
 			       why, sizeof(why))) {
 	case HVS_JUDGE_HANG_UP:
-		say("%s: %s; closed without an answer", c->slot.peer, why);
+		say_warn("%s: %s; closed without an answer", c->slot.peer, why);
 		s->counts.closed++;
 		release(s, c);
 		return;
 	case HVS_JUDGE_REPLY:
 		/* A record whose range is refused is kept with it; another frame has none. */
 		c->has_rec = hvs_record_decode(c->rd.buf, c->rd.have, &c->rec) == HVS_WIRE_OK;
-		say("%s: %s; answered '%s'", c->slot.peer, why, hvs_ack_status_name(status));
+		say_warn("%s: %s; answered '%s'", c->slot.peer, why, hvs_ack_status_name(status));
 		queue_ack(s, c, nonce, status);
 		return;
 	case HVS_JUDGE_RECORD:
@@ -356,7 +363,7 @@ static void on_readable(struct hvs_server *s, struct hvs_conn *c, long long now)
 		if (n <= 0) {
 			/* End of stream, a reset, or an error: the guest is gone. */
 			if (c->rd.have)
-				say("%s: closed after %zu bytes of a record", c->slot.peer, c->rd.have);
+				say_warn("%s: closed after %zu bytes of a record", c->slot.peer, c->rd.have);
 			release(s, c);
 			return;
 		}
@@ -364,7 +371,7 @@ static void on_readable(struct hvs_server *s, struct hvs_conn *c, long long now)
 		case HVS_FEED_MORE:
 			continue;
 		case HVS_FEED_ERROR:
-			say("%s: not an hv-swiotlb record (%s); closed", c->slot.peer,
+			say_warn("%s: not an hv-swiotlb record (%s); closed", c->slot.peer,
 			    hvs_wire_result_text(err));
 			s->counts.closed++;
 			release(s, c);
@@ -420,7 +427,7 @@ static int name_peer(struct hvs_server *s, const struct hvs_listener *l,
 	snprintf(peer, cap, "vsock:%u", (unsigned)cid);
 	if (cid_allowed(s, cid))
 		return 0;
-	say("%s: CID not in --allow-cid; closed", peer);
+	say_warn("%s: CID not in --allow-cid; closed", peer);
 	return -1;
 }
 
@@ -434,19 +441,19 @@ static int make_room(struct hvs_server *s, const struct hvs_listener *l, const c
 		case HVS_ADMIT_OK:
 			return 0;
 		case HVS_ADMIT_EVICT_GUEST:
-			say("%s: %zu connections from this guest: closed the one idle longest",
+			say_warn("%s: %zu connections from this guest: closed the one idle longest",
 			    peer, s->adm.max_per_peer);
 			break;
 		case HVS_ADMIT_EVICT_OLDEST:
-			say("%s: %zu connections open: closed the one from %s idle longest",
+			say_warn("%s: %zu connections open: closed the one from %s idle longest",
 			    l->name, s->adm.max_conns, victim->peer);
 			break;
 		case HVS_ADMIT_REFUSE_GUEST:
-			say("%s: already %zu connections from this guest, all busy; closed "
+			say_warn("%s: already %zu connections from this guest, all busy; closed "
 			    "a new one", peer, s->adm.max_per_peer);
 			return -1;
 		case HVS_ADMIT_REFUSE_FULL:
-			say("%s: %zu connections open, all busy; closed a new one", l->name,
+			say_warn("%s: %zu connections open, all busy; closed a new one", l->name,
 			    s->adm.max_conns);
 			return -1;
 		}
@@ -462,7 +469,7 @@ static int free_a_descriptor(struct hvs_server *s, const struct hvs_listener *l,
 
 	if (!c)
 		return 0;
-	say("%s: out of file descriptors (%s): closed the connection from %s idle longest",
+	say_warn("%s: out of file descriptors (%s): closed the connection from %s idle longest",
 	    l->name, hvs_errname(err), c->slot.peer);
 	release(s, c);
 	return 1;
@@ -516,7 +523,7 @@ int hvs_server_accept(struct hvs_server *s, const struct hvs_listener *l, long l
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		if (errno != EMFILE && errno != ENFILE) {
-			say("%s: accept: %s", l->name, hvs_errname(errno));
+			say_warn("%s: accept: %s", l->name, hvs_errname(errno));
 			return 0;
 		}
 		if (!evicted_for_fd++ && free_a_descriptor(s, l, errno))
@@ -556,18 +563,18 @@ static void expire_one(struct hvs_server *s, struct hvs_conn *c, long long when)
 {
 	switch (c->phase) {
 	case HVS_PHASE_QUEUED:
-		say("%s: no --exec slot before the deadline; answered 'failed'", c->slot.peer);
+		say_warn("%s: no --exec slot before the deadline; answered 'failed'", c->slot.peer);
 		(void)hvs_registry_finish(s->reg, c->entry, 0, 0);
 		c->entry = NULL;
 		queue_ack(s, c, c->rec.nonce, HVS_ACK_FAILED);
 		break;
 	case HVS_PHASE_WRITE:
-		say("%s: the acknowledgement could not be sent before the deadline; "
+		say_warn("%s: the acknowledgement could not be sent before the deadline; "
 		    "closed", c->slot.peer);
 		release(s, c);
 		break;
 	default:
-		say("%s: no whole record within %s deadline (%zu bytes); closed",
+		say_warn("%s: no whole record within %s deadline (%zu bytes); closed",
 		    c->slot.peer, when < c->slot.deadline ? "the shortened" : "the", c->rd.have);
 		s->counts.closed++;
 		release(s, c);
@@ -615,7 +622,7 @@ void hvs_server_stop(struct hvs_server *s)
 	hvs_unapplied_flush(s->reg, hvs_now_ms());
 	if (s->reg->commit) {
 		hvs_commit_drain(s->reg->commit);
-		say("group commit: %llu files durable in %llu syncs", s->reg->commit->files,
+		say_info("group commit: %llu files durable in %llu syncs", s->reg->commit->files,
 		    s->reg->commit->syncs);
 		hvs_commit_free(s->reg->commit);
 		s->reg->commit = NULL;

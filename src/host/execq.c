@@ -76,7 +76,7 @@ long long hvs_execq_expire(struct hvs_execq *q, long long now, long long next)
 		struct hvs_exec_job *j = q->running[i];
 
 		if (now >= j->deadline) {
-			say("%s: --exec still running at the deadline; killed with all it started",
+			say_warn("%s: --exec still running at the deadline; killed with all it started",
 			    j->peer);
 			hvs_exec_kill(j->child);
 			j->deadline = now + HVS_EXEC_KILL_GRACE_MS; /* reaped at its SIGCHLD */

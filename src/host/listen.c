@@ -43,7 +43,7 @@ int hvs_listen_unix(struct hvs_listener *l, const char *path)
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
 	if (n >= sizeof(sa.sun_path)) {
-		say("cannot listen on unix:%s: the path is longer than 107 bytes", path);
+		say_err("cannot listen on unix:%s: the path is longer than 107 bytes", path);
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -53,7 +53,7 @@ int hvs_listen_unix(struct hvs_listener *l, const char *path)
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(l->fd, BACKLOG) < 0) {
-		say("cannot listen on unix:%s: %s%s", path, hvs_errname(errno),
+		say_err("cannot listen on unix:%s: %s%s", path, hvs_errname(errno),
 		    errno == EADDRINUSE ? " (another receiver listens there)" : "");
 		return -1;
 	}
@@ -79,7 +79,7 @@ int hvs_listen_vsock(struct hvs_listener *l, uint32_t port)
 	l->fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(l->fd, BACKLOG) < 0) {
-		say("cannot listen on vsock port %u: %s (is vhost_vsock or vsock_loopback "
+		say_err("cannot listen on vsock port %u: %s (is vhost_vsock or vsock_loopback "
 		    "loaded?)", (unsigned)port, hvs_errname(errno));
 		return -1;
 	}
@@ -147,20 +147,20 @@ int hvs_listen_adopt(struct hvs_listener *l, int fd, const char *fdname)
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &ol) < 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &ol) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-		say("systemd's descriptor %d (%s) is not a socket we can use: %s; check the "
+		say_err("systemd's descriptor %d (%s) is not a socket we can use: %s; check the "
 		    ".socket unit's ListenStream=", fd, fdname, hvs_errname(errno));
 		return -1;
 	}
 	if (hvs_listen_classify(family, type, accepting, &ss, len, &l->is_unix, l->name,
 				sizeof(l->name), &why) < 0) {
-		say("systemd's descriptor %d (%s): %s; give ListenStream= a path or "
+		say_err("systemd's descriptor %d (%s): %s; give ListenStream= a path or "
 		    "vsock::PORT", fd, fdname, why);
 		return -1;
 	}
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		say("systemd's descriptor %d (%s): %s", fd, fdname, hvs_errname(errno));
+		say_err("systemd's descriptor %d (%s): %s", fd, fdname, hvs_errname(errno));
 		return -1;
 	}
 	l->fd = fd;

@@ -99,7 +99,7 @@ static void reload(struct hvs_loop *L, long long now)
 	int n;
 
 	if (!L->reg->sd) {
-		say("SIGHUP: no --state-dir to reload; going on");
+		say_warn("SIGHUP: no --state-dir to reload; going on");
 		return;
 	}
 	/* sd_notify(3): microseconds of CLOCK_MONOTONIC, read now, not the loop's ms. */
@@ -107,7 +107,7 @@ static void reload(struct hvs_loop *L, long long now)
 	hvs_notify_state(L->notify, msg);
 	n = hvs_registry_reload(L->reg);
 	if (n >= 0)
-		say("SIGHUP: read the ranges of %d guest%s again from %s", n, n == 1 ? "" : "s",
+		say_info("SIGHUP: read the ranges of %d guest%s again from %s", n, n == 1 ? "" : "s",
 		    L->reg->sd->dir);
 	tell_systemd(L, now, "READY=1");
 }
@@ -159,7 +159,7 @@ static void dispatch(struct hvs_loop *L, uint64_t data, long long now)
 		if (!L->listening || i >= L->nlis || hvs_server_full(L->srv))
 			break;
 		if (hvs_server_accept(L->srv, &L->lis[i], now) < 0) {
-			say("out of file descriptors (%s) with %zu connections open: "
+			say_warn("out of file descriptors (%s) with %zu connections open: "
 			    "not accepting for %d ms", hvs_errname(errno), L->srv->adm.open,
 			    HVS_FD_PAUSE_MS);
 			L->paused_until = now + HVS_FD_PAUSE_MS;
@@ -217,7 +217,7 @@ int hvs_loop_run(struct hvs_loop *L)
 
 	listen_all(L, 1);
 	for (i = 0; i < L->nlis; i++)
-		say("listening on %s%s", L->lis[i].name, L->lis[i].inherited ? " (from systemd)" : "");
+		say_info("listening on %s%s", L->lis[i].name, L->lis[i].inherited ? " (from systemd)" : "");
 	tell_systemd(L, hvs_now_ms(), "READY=1");
 	while (!got_stop) {
 		int n = epoll_pwait(L->epfd, ev, MAX_EVENTS, before_wait(L, hvs_now_ms()),
@@ -226,7 +226,7 @@ int hvs_loop_run(struct hvs_loop *L)
 		long long now = hvs_now_ms();
 
 		if (n < 0 && err != EINTR) {
-			say("poll: %s; stopping", hvs_errname(err));
+			say_err("poll: %s; stopping", hvs_errname(err));
 			rc = 1;
 			break;
 		}
@@ -234,7 +234,7 @@ int hvs_loop_run(struct hvs_loop *L)
 			dispatch(L, ev[i].data.u64, now);
 	}
 	if (got_stop)
-		say("stopping");
+		say_info("stopping");
 	hvs_notify_state(L->notify, "STOPPING=1");
 	return rc;
 }

@@ -58,7 +58,7 @@ static unsigned long fit_conns(unsigned long want, size_t listeners)
 	}
 	room = rl.rlim_cur > listeners + FD_RESERVE ? rl.rlim_cur - listeners - FD_RESERVE : 1;
 	if (want > room) {
-		say("--max-conns %lu does not fit in %lu file descriptors: %lu", want,
+		say_warn("--max-conns %lu does not fit in %lu file descriptors: %lu", want,
 		    (unsigned long)rl.rlim_cur, room);
 		return room;
 	}
@@ -77,7 +77,7 @@ static int open_listeners(const struct hvs_recv_config *cfg, struct hvs_listener
 		if (hvs_listen_adopt(&lis[k++], HVS_LISTEN_FDS_START + i, names[i]) < 0)
 			return -1;
 	if ((size_t)k + cfg->nunix + cfg->nvsock > HVS_MAX_LISTENERS) {
-		say("more than %d listeners in all", HVS_MAX_LISTENERS);
+		say_err("more than %d listeners in all", HVS_MAX_LISTENERS);
 		return -1;
 	}
 	for (i = 0; (size_t)i < cfg->nunix; i++)
@@ -106,7 +106,7 @@ static int load_state(struct hvs_recv_config *cfg, struct hvs_statedir *sd,
 	loaded = hvs_registry_reload(reg);
 	if (loaded < 0)
 		return -1;
-	say("loaded the ranges of %d guest%s from %s", loaded, loaded == 1 ? "" : "s",
+	say_info("loaded the ranges of %d guest%s from %s", loaded, loaded == 1 ? "" : "s",
 	    cfg->state_dir);
 	return 0;
 }
@@ -203,13 +203,13 @@ int main(int argc, char **argv)
 	rc = serve(&cfg, &loop);
 	/* A state change the manager has not taken yet gets half a second more. */
 	if (hvs_notify_drain(&notify, 500))
-		say("systemd did not take %u state change%s (its queue stayed full)",
+		say_warn("systemd did not take %u state change%s (its queue stayed full)",
 		    notify.npending, notify.npending == 1 ? "" : "s");
 	hvs_notify_close(&notify);
 	/* What is queued for stdout and stderr gets a second, then it is dropped. */
 	hvs_sink_drain(&out, 1000);
 	if (hvs_sink_pending(&out) || hvs_sink_lost(&out))
-		say("stdout was not read: %llu events not written and %llu dropped before; "
+		say_warn("stdout was not read: %llu events not written and %llu dropped before; "
 		    "the state directory, if any, keeps every decision",
 		    hvs_sink_queued_lines(&out), hvs_sink_lost(&out));
 	hvs_sink_drain(&err, 1000);

@@ -46,7 +46,7 @@ int hvs_notify_init(struct hvs_notify *n)
 	}
 	unsetenv("NOTIFY_SOCKET");
 	if (len < 2 || len >= sizeof(n->addr.sun_path) || (path[0] != '/' && path[0] != '@')) {
-		say("NOTIFY_SOCKET=%s is not a socket path or an abstract name: systemd will not "
+		say_err("NOTIFY_SOCKET=%s is not a socket path or an abstract name: systemd will not "
 		    "hear that we are ready; check the unit's NotifyAccess=", path ? path : "");
 		return -1;
 	}
@@ -58,7 +58,7 @@ int hvs_notify_init(struct hvs_notify *n)
 				  (path[0] == '@' ? 0 : 1));
 	n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (n->fd < 0) {
-		say("cannot make a socket to tell systemd we are ready: %s", hvs_errname(errno));
+		say_err("cannot make a socket to tell systemd we are ready: %s", hvs_errname(errno));
 		return -1;
 	}
 	return 0;
@@ -81,7 +81,7 @@ void hvs_notify_send(struct hvs_notify *n, const char *msg)
 		return;
 	err = send_one(n, msg);
 	if (err)
-		say("telling systemd \"%.40s\" failed: %s", msg, hvs_errname(err));
+		say_warn("telling systemd \"%.40s\" failed: %s", msg, hvs_errname(err));
 }
 
 /* The pending ones, oldest first, until one is refused again: 1 if all went. */
@@ -95,7 +95,7 @@ static int send_pending(struct hvs_notify *n)
 		if (err == EAGAIN || err == ENOBUFS)
 			break;
 		if (err) /* the manager is gone or refuses us: nobody to tell */
-			say("telling systemd \"%.40s\" failed: %s; not sent again", n->pending[i],
+			say_warn("telling systemd \"%.40s\" failed: %s; not sent again", n->pending[i],
 			    hvs_errname(err));
 		sent++;
 	}
@@ -117,7 +117,7 @@ void hvs_notify_state(struct hvs_notify *n, const char *msg)
 	snprintf(n->pending[n->npending], sizeof(n->pending[0]), "%s", msg);
 	n->npending++;
 	if (!send_pending(n))
-		say("systemd's notification queue is full: \"%.40s\" is sent again every %d ms "
+		say_warn("systemd's notification queue is full: \"%.40s\" is sent again every %d ms "
 		    "until it is taken",
 		    msg, HVS_NOTIFY_RETRY_MS);
 }

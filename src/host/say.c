@@ -5,7 +5,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,10 +16,27 @@
 static struct hvs_sink *sink;
 static struct hvs_rate *sites[MAX_SITES];
 static size_t nsites;
+static int to_journal;
+
+/* Is fd 2 the stream JOURNAL_STREAM ("DEVICE:INODE", decimal) names? */
+static int stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	if (!v || sscanf(v, "%llu:%llu%c", &dev, &ino, &end) != 2)
+		return 0;
+	if (fstat(2, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void hvs_say_init(struct hvs_sink *err)
 {
 	sink = err;
+	to_journal = stderr_is_journal();
 }
 
 long long hvs_now_ms(void)
@@ -36,13 +55,17 @@ long long hvs_now_ms(void)
 #define MSG_MAX 3072
 #define LINE_MAX_BYTES (4 * MSG_MAX + 64)
 
-static void emit(const char *msg, size_t more)
+static void emit(int level, const char *msg, size_t more)
 {
 	char line[LINE_MAX_BYTES];
-	size_t n, len = strlen(msg), used;
+	size_t n = 0, len = strlen(msg), used;
 
-	memcpy(line, "hv-swiotlb-recv: ", 17);
-	n = 17 + hvs_escape(line + 17, sizeof(line) - 64, msg, len, &used);
+	/* The journal takes the priority from the prefix and strips it. */
+	if (to_journal)
+		n = hvs_snprintf(line, 8, "<%d>", level & 7);
+	memcpy(line + n, "hv-swiotlb-recv: ", 17);
+	n += 17;
+	n += hvs_escape(line + n, sizeof(line) - 64, msg, len, &used);
 	more += len - used;
 	if (more)
 		n += hvs_snprintf(line + n, sizeof(line) - n - 1, " [cut: %zu bytes more]", more);
@@ -79,11 +102,11 @@ static void summarize(struct hvs_rate *r)
 	kind[k] = '\0';
 	snprintf(msg, sizeof(msg), "... %llu more lines like \"%s\" in the last %d s", r->held,
 		 kind, HVS_SAY_WINDOW_MS / 1000);
-	emit(msg, 0);
+	emit(r->level, msg, 0);
 	r->held = 0;
 }
 
-void hvs_say_rated(struct hvs_rate *r, const char *fmt, ...)
+void hvs_say_rated(struct hvs_rate *r, int level, const char *fmt, ...)
 {
 	char msg[MSG_MAX];
 	long long now = hvs_now_ms();
@@ -95,6 +118,7 @@ void hvs_say_rated(struct hvs_rate *r, const char *fmt, ...)
 		r->registered = 1;
 	}
 	r->fmt = fmt;
+	r->level = level;
 	if (now - r->window >= HVS_SAY_WINDOW_MS) {
 		if (r->held)
 			summarize(r);
@@ -109,7 +133,7 @@ void hvs_say_rated(struct hvs_rate *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	len = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	emit(msg, len >= (int)sizeof(msg) ? (size_t)len - (sizeof(msg) - 1) : 0);
+	emit(level, msg, len >= (int)sizeof(msg) ? (size_t)len - (sizeof(msg) - 1) : 0);
 }
 
 void hvs_say_tick(long long now)

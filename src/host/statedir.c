@@ -139,18 +139,18 @@ static int open_checked(const char *dir, int readonly)
 	int fd;
 
 	if (!readonly && make_dirs(dir) < 0) {
-		say("cannot create --state-dir %s: %s", dir, hvs_errname(errno));
+		say_err("cannot create --state-dir %s: %s", dir, hvs_errname(errno));
 		return -1;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		say("cannot open --state-dir %s: %s", dir, hvs_errname(errno));
+		say_err("cannot open --state-dir %s: %s", dir, hvs_errname(errno));
 	} else if (st.st_uid != geteuid() && !(readonly && st.st_uid == 0)) {
-		say("--state-dir %s belongs to uid %u, not to this receiver's uid %u: "
+		say_err("--state-dir %s belongs to uid %u, not to this receiver's uid %u: "
 		    "anyone who owns it can plant files in it; use a directory of our own",
 		    dir, (unsigned)st.st_uid, (unsigned)geteuid());
 	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		say("--state-dir %s can be written by others (mode %03o): chmod go-w it",
+		say_err("--state-dir %s can be written by others (mode %03o): chmod go-w it",
 		    dir, (unsigned)(st.st_mode & 0777));
 	} else {
 		return fd;
@@ -432,10 +432,10 @@ static void damaged(struct hvs_statedir *sd, const char *name, const char *why)
 		return;
 	hvs_statedir_aside_name(name, aside, sizeof(aside));
 	if (renameat(sd->dirfd, name, sd->dirfd, aside) == 0)
-		say("%s/%s is damaged (%s): moved aside as %s, not used", sd->dir, name, why,
+		say_warn("%s/%s is damaged (%s): moved aside as %s, not used", sd->dir, name, why,
 		    aside);
 	else
-		say("%s/%s is damaged (%s) and cannot be moved aside (%s): not used", sd->dir,
+		say_warn("%s/%s is damaged (%s) and cannot be moved aside (%s): not used", sd->dir,
 		    name, why, hvs_errname(errno));
 }
 
@@ -832,7 +832,7 @@ static void remove_if_stale(struct hvs_statedir *sd, const char *name)
 	    time(NULL) - st.st_mtime < HVS_STATEDIR_TMP_STALE)
 		return;
 	if (unlinkat(sd->dirfd, name, 0) == 0)
-		say("%s/%s: removed, a temporary file left by a receiver that stopped "
+		say_notice("%s/%s: removed, a temporary file left by a receiver that stopped "
 		    "in the middle of a save",
 		    sd->dir, name);
 }
@@ -881,7 +881,7 @@ int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg)
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
-		say("cannot read --state-dir %s: %s", sd->dir, hvs_errname(errno));
+		say_err("cannot read --state-dir %s: %s", sd->dir, hvs_errname(errno));
 		return -1;
 	}
 	sd->unread = 0;
@@ -906,7 +906,7 @@ int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg)
 		}
 		if (r == -2) {
 			/* Not damaged: its guest's file is read again when that guest sends. */
-			say("cannot read %s/%s now (%s): left as it is, not used until it can be",
+			say_warn("cannot read %s/%s now (%s): left as it is, not used until it can be",
 			    sd->dir, de->d_name, why);
 			sd->unread++;
 			continue;

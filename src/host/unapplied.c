@@ -28,7 +28,7 @@ static void noted(struct hvs_registry *r, struct hvs_peer *p, const struct hvs_u
 		n->on_disk = 1;
 		return;
 	}
-	say("%s: cannot keep its '%s' answer in %s for --list (%s): --list shows the one "
+	say_warn("%s: cannot keep its '%s' answer in %s for --list (%s): --list shows the one "
 	    "before, if any; the guest's answer stands", p->key.name,
 	    hvs_ack_status_name(u->answer), r->sd->dir, hvs_errname(err));
 }
@@ -115,7 +115,7 @@ void hvs_unapplied_applied(struct hvs_registry *r, struct hvs_peer *p)
 	if (hvs_statedir_unnote(r->sd, p->key.name) == 0)
 		n->on_disk = 0;
 	else
-		say("%s: cannot remove its out-of-date %s file from %s (%s): --list shows it "
+		say_warn("%s: cannot remove its out-of-date %s file from %s (%s): --list shows it "
 		    "only if it is not older than the range applied", p->key.name,
 		    HVS_STATEDIR_UNAPPLIED, r->sd->dir, hvs_errname(errno));
 }

@@ -634,6 +634,31 @@ kill "$RELAY_PID" 2>/dev/null
 t_end
 
 # --- load: 64 guests (sockets), 40 boots each, every record sent twice
+t_begin "log lines carry their syslog priority (<N>) when stderr is the journal's stream, and only then"
+SP=$WORK/prio.sock
+: >"$WORK/prio.log"
+RENV="JOURNAL_STREAM=$(stat -c '%d:%i' "$WORK/prio.log")" start_recv prio --unix "$SP"
+guest "$SP" "quiet" 0x8000000 67108864
+guest "$SP" "quiet" 0x8000000 67108864
+guest "$SP" "quiet" 0x9000000 67108864
+stop_recv
+expect_eq "lines without a priority" 0 "$(grep -cv '^<[0-7]>hv-swiotlb-recv: ' "$WORK/prio.log")"
+expect_line "$WORK/prio.log" '^<6>hv-swiotlb-recv: listening on '
+expect_line "$WORK/prio.log" '^<5>hv-swiotlb-recv: unix:.*: accepted \[0x8000000\.\.'
+expect_line "$WORK/prio.log" '^<6>hv-swiotlb-recv: unix:.*: the same range again'
+expect_line "$WORK/prio.log" "^<4>hv-swiotlb-recv: unix:.*answered 'conflict'"
+# JOURNAL_STREAM names stdout's stream (the JSON), not stderr's: no prefix.
+: >"$WORK/prio2.json"
+RENV="JOURNAL_STREAM=$(stat -c '%d:%i' "$WORK/prio2.json")" ROUT="$WORK/prio2.json" \
+	start_recv prio2 --unix "$SP"
+guest "$SP" "quiet" 0x8000000 67108864
+stop_recv
+expect_eq "lines with a priority, stderr not the journal" 0 "$(grep -c '^<' "$WORK/prio2.log")"
+expect_line "$WORK/prio2.log" '^hv-swiotlb-recv: listening on '
+RENV=""
+ROUT=""
+t_end
+
 t_begin "load: 5120 handoffs from 64 concurrent guests, none lost or doubled"
 set --
 i=0
