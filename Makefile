@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # hv-swiotlb: see README.md.
 #
 #   make                 build the initramfs tool and the receiver; offline,
@@ -16,7 +17,6 @@
 VERSION := 0.2
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
-BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 LIBEXECDIR ?= $(PREFIX)/lib/hv-swiotlb
 # The generators read fixed places whatever PREFIX is: ask them.
@@ -26,6 +26,7 @@ DRACUTCONFDIR ?= $(call pkgvar,dracut,dracutconfdir,/usr/lib/dracut/dracut.conf.
 INITRAMFSTOOLSDIR ?= /usr/share/initramfs-tools
 SYSTEMDUNITDIR ?= $(call pkgvar,systemd,systemdsystemunitdir,/usr/lib/systemd/system)
 SYSTEMDSLEEPDIR ?= $(call pkgvar,systemd,systemdsleepdir,/usr/lib/systemd/system-sleep)
+SYSUSERSDIR ?= $(call pkgvar,systemd,sysusersdir,/usr/lib/sysusers.d)
 MKOSIINITRDDIR ?= /usr/lib/mkosi-initrd/mkosi.conf.d
 # 50: dracut-ng's range for modules from outside its tree, after the
 # systemd module in both numberings (see module-setup.sh).
@@ -239,7 +240,7 @@ bench: deps
 # The generator files and units name the installed paths. They are made
 # again whenever one of those paths changes, not only their source: the
 # values are remembered in a stamp, as the compilers' flags are.
-SUBST_VARS := SBINDIR BINDIR LIBEXECDIR SYSTEMDUNITDIR
+SUBST_VARS := SBINDIR LIBEXECDIR SYSTEMDUNITDIR
 SUBST = sed $(foreach v,$(SUBST_VARS),-e 's|@$(v)@|$($(v))|g') $< >$@.tmp && mv $@.tmp $@
 $(B)/gen/.vars: FORCE
 	@mkdir -p $(@D)
@@ -257,7 +258,7 @@ GEN := dracut-module/module-setup.sh initramfs-tools/hooks/hv-swiotlb \
 install: all $(addprefix $(B)/gen/,$(GEN))
 	install -D -m 0755 $(B)/$(GUEST_LIBC)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
 	install -D -m 0755 scripts/hv-swiotlb-boot $(DESTDIR)$(LIBEXECDIR)/hv-swiotlb-boot
-	install -D -m 0755 $(B)/glibc/hv-swiotlb-recv $(DESTDIR)$(BINDIR)/hv-swiotlb-recv
+	install -D -m 0755 $(B)/glibc/hv-swiotlb-recv $(DESTDIR)$(SBINDIR)/hv-swiotlb-recv
 	install -D -m 0644 man/hv-swiotlb.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
 	install -D -m 0644 man/hv-swiotlb-recv.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb-recv.8
 	install -D -m 0644 man/hv-swiotlb-protocol.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb-protocol.7
@@ -284,6 +285,8 @@ install: all $(addprefix $(B)/gen/,$(GEN))
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.service
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv@.socket \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.socket
+	install -D -m 0644 systemd/hv-swiotlb-recv.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/hv-swiotlb-recv.conf
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-initrd.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-initrd.service
 	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-initrd-resume.service \
@@ -301,9 +304,9 @@ install: all $(addprefix $(B)/gen/,$(GEN))
 # debug information is what -dbgsym and -debuginfo packages are made of.
 STRIP_AS_SHIPPED = $(STRIP) --remove-section=.comment --remove-section=.note
 install-strip: install
-	$(STRIP_AS_SHIPPED) $(DESTDIR)$(SBINDIR)/hv-swiotlb $(DESTDIR)$(BINDIR)/hv-swiotlb-recv
+	$(STRIP_AS_SHIPPED) $(DESTDIR)$(SBINDIR)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb-recv
 
-INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(BINDIR)/hv-swiotlb-recv \
+INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(SBINDIR)/hv-swiotlb-recv \
 	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
 	$(MANDIR)/man7/hv-swiotlb-protocol.7 $(MANDIR)/man7/hv-swiotlb.7 \
 	$(DRACUTMODDIR)/module-setup.sh $(DRACUTMODDIR)/hv-swiotlb-hook.sh \
@@ -312,6 +315,7 @@ INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(BINDIR)/hv-sw
 	$(INITRAMFSTOOLSDIR)/scripts/local-premount/hv-swiotlb \
 	$(SYSTEMDUNITDIR)/hv-swiotlb.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv.service \
 	$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv@.socket \
+	$(SYSUSERSDIR)/hv-swiotlb-recv.conf \
 	$(SYSTEMDUNITDIR)/hv-swiotlb-initrd.service $(SYSTEMDUNITDIR)/hv-swiotlb-initrd-resume.service \
 	$(SYSTEMDSLEEPDIR)/hv-swiotlb $(MKOSIINITRDDIR)/50-hv-swiotlb.conf \
 	$(SYSTEMDUNITDIR)/initrd.target.wants/hv-swiotlb-initrd.service \

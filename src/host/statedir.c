@@ -145,7 +145,9 @@ static int open_checked(const char *dir, int readonly)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		say_err("cannot open --state-dir %s: %s", dir, hvs_errname(errno));
-	} else if (st.st_uid != geteuid() && !(readonly && st.st_uid == 0)) {
+	} else if (st.st_uid != geteuid() && !(readonly && (st.st_uid == 0 || geteuid() == 0))) {
+		/* Read-only, what is read is only shown, escaped: --list by root reads
+		 * the directory of the units' hv-swiotlb user, and any user root's. */
 		say_err("--state-dir %s belongs to uid %u, not to this receiver's uid %u: "
 		    "anyone who owns it can plant files in it; use a directory of our own",
 		    dir, (unsigned)st.st_uid, (unsigned)geteuid());

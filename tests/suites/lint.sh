@@ -69,6 +69,31 @@ if [ -n "$B" ] && [ -d "$B/stage" ]; then
 		[ -z "$out" ] || t_fail "$out"
 		t_end
 	done
+	# The receivers' confinement as systemd itself scores it: no worse than
+	# systemd's own most confined daemons (timesyncd 2.3, networkd 2.8).
+	for unit in hv-swiotlb-recv.service hv-swiotlb-recv@run-vm1.hvsock.service; do
+		t_begin "systemd-analyze security --offline=true $unit: exposure at most 1.5"
+		systemd-analyze security --offline=true --root="$VR" --man=no "$UD/$unit" \
+			>"$VR/security.txt" 2>&1
+		score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' "$VR/security.txt")
+		echo "    $unit: $score"
+		[ -n "$score" ] || t_fail "no score: $(tail -n 3 "$VR/security.txt")"
+		awk -v s="${score:-99}" 'BEGIN { exit !(s <= 1.5) }' ||
+			t_fail "exposure $score: $(grep '✗' "$VR/security.txt")"
+		t_end
+	done
+	# The user the units run as is the one their sysusers.d file makes.
+	t_begin "systemd-sysusers makes the user and group the receiver's units name"
+	mkdir -p "$VR/etc"
+	systemd-sysusers --root="$VR" >"$VR/sysusers.log" 2>&1 || t_fail "$(cat "$VR/sysusers.log")"
+	for unit in "$UD"/hv-swiotlb-recv*.service; do
+		u=$(sed -n 's/^User=//p' "$unit")
+		g=$(sed -n 's/^Group=//p' "$unit")
+		[ -n "$u" ] || t_fail "$(basename "$unit") has no User="
+		grep -q "^$u:" "$VR/etc/passwd" || t_fail "no user $u in what sysusers made"
+		grep -q "^$g:" "$VR/etc/group" || t_fail "no group $g in what sysusers made"
+	done
+	t_end
 	rm -rf "$VR"
 fi
 

@@ -254,6 +254,9 @@ chown nobody "$WORK/st7"
 expect_eq "exit, another owner" 1 "$?"
 expect_line "$WORK/st7.err" 'belongs to uid [0-9]+, not to this receiver'
 [ -S "$S1" ] && t_fail "a refused receiver left its socket"
+# --list by root only reads and shows: the units' own user's directory is fine.
+"$RECV" --list --state-dir "$WORK/st7" >"$WORK/st7.list" 2>"$WORK/st7.err"
+expect_eq "--list by root, another owner" 0 "$?"
 t_end
 
 # --- 8. SIGHUP

@@ -67,7 +67,7 @@ install() {
     else
         instmods hv_swiotlb_stub
     fi
-    inst_binary "${HVTEST_RECV:-/usr/bin/hv-swiotlb-recv}" /usr/bin/hv-swiotlb-recv
+    inst_binary "${HVTEST_RECV:-/usr/sbin/hv-swiotlb-recv}" /usr/bin/hv-swiotlb-recv
     inst_binary "${HVTEST_RELAY:-/usr/lib/hvtest/hvtest-relay}" /usr/bin/hvtest-relay
     if [[ ! $HVTEST_UNIT ]]; then
         if hvtest_systemd_image; then
