@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dracut pre-trigger hook (dracut's shell init): hand the hv_pci swiotlb
 # pool to the host before udev triggers the devices and the initqueue
 # brings up the network or reaches the root, so before any device carries

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dracut pre-mount hook (dracut's shell init), after dracut's own resume
 # attempt (the initqueue's udev rule, or pre-mount/10-resume.sh): the
 # handoff of a boot that may resume from hibernation, which the pre-trigger

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dracut module "hv-swiotlb": hand the hv_pci swiotlb pool's range to the
 # host before udev and the initqueue bring up any device, the network or
 # the root; in a boot that may resume from hibernation, after the resume

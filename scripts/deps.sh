@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian packages named on the command line that are missing.
 # Idempotent and quiet: prints nothing when everything is there.
 set -eu

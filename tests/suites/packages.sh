@@ -90,11 +90,30 @@ expect_line "$P/triggers" '^activate-noawait update-initramfs$'
 expect_eq "trigger lines" 1 "$(grep -c '^activate' "$P/triggers")"
 ctrl "$DEB" postinst >"$P/postinst"
 expect_line "$P/postinst" "deb-systemd-helper enable 'hv-swiotlb.service'"
-# The receiver is left to the administrator: enabled again on upgrade only
-# if it was (dh_installsystemd --no-enable), never started.
+t_end
+
+# The receiver is left to the administrator to enable (dh_installsystemd
+# --no-enable; deb-systemd-invoke starts no disabled unit), but what runs is
+# restarted after an upgrade, template instances too, and stopped at removal;
+# purge removes the state directory. The user it runs as is made first.
+t_begin "hv-swiotlb-recv: its user made, restarted on upgrade, stopped on removal, purged"
 ctrl "$RDEB" postinst >"$P/postinst-recv"
+ctrl "$RDEB" prerm >"$P/prerm-recv"
+ctrl "$RDEB" postrm >"$P/postrm-recv"
 expect_line "$P/postinst-recv" "if deb-systemd-helper debian-installed 'hv-swiotlb-recv.service'"
-expect_no_line "$P/postinst-recv" "deb-systemd-invoke .*start"
+expect_line "$P/postinst-recv" "_dh_action=restart"
+expect_line "$P/postinst-recv" "systemctl try-restart 'hv-swiotlb-recv@\\*\\.service'"
+expect_line "$P/postinst-recv" "systemd-sysusers.* hv-swiotlb-recv\\.conf"
+# The user exists before anything is restarted as it.
+u=$(grep -n 'systemd-sysusers' "$P/postinst-recv" | head -n 1 | cut -d: -f1)
+r=$(grep -n '_dh_action=restart' "$P/postinst-recv" | head -n 1 | cut -d: -f1)
+[ "${u:-99999}" -lt "${r:-0}" ] || t_fail "postinst restarts (line $r) before it makes the user (line $u)"
+expect_line "$P/prerm-recv" "systemctl stop 'hv-swiotlb-recv@\\*\\.socket'"
+expect_line "$P/prerm-recv" "deb-systemd-invoke stop 'hv-swiotlb-recv.service'"
+expect_line "$P/postrm-recv" "rm -rf /var/lib/hv-swiotlb$"
+for f in postinst-recv prerm-recv postrm-recv; do
+	sh -n "$P/$f" || t_fail "$f is not valid sh"
+done
 t_end
 
 # Both packages unpacked, for the comparison and for the boot tests.
@@ -166,7 +185,7 @@ expect_line "$P/rpm.list" ' /usr/lib/dracut/dracut\.conf\.d/90-hv-swiotlb\.conf$
 expect_line "$P/rpm.list" ' /usr/libexec/hv-swiotlb/hv-swiotlb-boot$'
 expect_line "$P/rpm.list" ' /usr/lib/systemd/system/hv-swiotlb\.service$'
 expect_no_line "$P/rpm.list" 'initramfs-tools'
-expect_line "$P/rpm-recv.list" ' /usr/bin/hv-swiotlb-recv$'
+expect_line "$P/rpm-recv.list" ' /usr/sbin/hv-swiotlb-recv$'
 expect_line "$P/rpm-recv.list" ' /usr/lib/systemd/system/hv-swiotlb-recv\.service$'
 rpm -qp --scripts "$RPM" 2>/dev/null | grep -q 'dracut -f' && t_fail "a scriptlet runs dracut"
 t_end
@@ -186,7 +205,7 @@ if [ -z "$DRPM" ]; then
 else
 	rpm -qpl "$DRPM" >"$P/rpm-debuginfo.list" 2>/dev/null
 	expect_line "$P/rpm-debuginfo.list" '/usr/lib/debug/usr/sbin/hv-swiotlb-.*\.debug$'
-	expect_line "$P/rpm-debuginfo.list" '/usr/lib/debug/usr/bin/hv-swiotlb-recv-.*\.debug$'
+	expect_line "$P/rpm-debuginfo.list" '/usr/lib/debug/usr/sbin/hv-swiotlb-recv-.*\.debug$'
 fi
 mkdir -p "$P/rpm-root"
 (cd "$P/rpm-root" && rpm2cpio "$RPM" | cpio -idm --quiet)
