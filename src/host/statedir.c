@@ -81,6 +81,43 @@ static int slot_of(const char *peer, const char *name, enum hvs_state_kind kind)
 	return -1;
 }
 
+/* The seen set (statedir.h): a bucket's bit, by its CRC-32C. */
+static void seen_mark(struct hvs_statedir *sd, uint32_t crc)
+{
+	if (sd->seen)
+		sd->seen[(crc % HVS_STATEDIR_SEEN_BITS) / 8] |= (unsigned char)(1u << (crc % 8));
+}
+
+static int seen_may_have(const struct hvs_statedir *sd, const char *peer)
+{
+	uint32_t crc;
+
+	if (!sd->seen || !sd->seen_ready)
+		return 1;
+	crc = hvs_crc32c(peer, strlen(peer));
+	return (sd->seen[(crc % HVS_STATEDIR_SEEN_BITS) / 8] >> (crc % 8)) & 1;
+}
+
+/*
+ * Every part of a directory entry's name that is 8 hex digits is taken for
+ * a bucket's CRC: the guests' files, their temporary and damaged names, all
+ * of them. Taking too many costs a lookup, never a file missed.
+ */
+static void seen_name(struct hvs_statedir *sd, const char *name)
+{
+	const char *p = name;
+
+	while (*p) {
+		size_t n = strcspn(p, ".");
+
+		if (n == 8 && strspn(p, "0123456789abcdef") >= 8)
+			seen_mark(sd, (uint32_t)strtoul(p, NULL, 16));
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+}
+
 /* mkdir -p, the last level private to us. */
 static int make_dirs(const char *dir)
 {
@@ -172,9 +209,13 @@ int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly)
 	sd->dirfd = open_checked(dir, readonly);
 	if (sd->dirfd < 0)
 		return -1;
-	/* Without it each save makes a new file: slower, as correct. */
+	/* Without them each save makes a new file, each lookup reads every
+	 * slot: slower, as correct. */
 	if (!readonly && !sd->pool)
 		sd->pool = calloc(HVS_STATEDIR_POOL, sizeof(*sd->pool));
+	if (!readonly && !sd->seen)
+		sd->seen = calloc(HVS_STATEDIR_SEEN_BITS / 8, 1);
+	sd->seen_ready = 0; /* till a scan has seen the directory */
 	take_spare(sd);
 	return 0;
 }
@@ -196,6 +237,7 @@ int hvs_statedir_reopen(struct hvs_statedir *sd)
 		empty_pool(sd);
 		close(sd->dirfd);
 		sd->dirfd = fd;
+		sd->seen_ready = 0; /* another directory: known once scanned */
 	}
 	take_spare(sd);
 	return fd < 0 ? -1 : 0;
@@ -208,6 +250,9 @@ void hvs_statedir_close(struct hvs_statedir *sd)
 		empty_pool(sd);
 	free(sd->pool);
 	sd->pool = NULL;
+	free(sd->seen);
+	sd->seen = NULL;
+	sd->seen_ready = 0;
 	if (sd->dirfd >= 0)
 		close(sd->dirfd);
 	sd->dirfd = -1;
@@ -508,6 +553,10 @@ static int find_slot(struct hvs_statedir *sd, const char *peer, enum hvs_state_k
 	unsigned k;
 
 	*first_free = -1;
+	if (!sd->readonly && !seen_may_have(sd, peer)) {
+		*first_free = 0; /* no file of its bucket: nothing to read */
+		return -1;
+	}
 	for (k = 0; k < HVS_STATEDIR_SLOTS; k++) {
 		struct hvs_unapplied v;
 		int r;
@@ -665,6 +714,7 @@ int hvs_statedir_stage(struct hvs_statedir *sd, const char *peer, enum hvs_state
 	}
 	memcpy(st->peer, peer, strlen(peer) + 1);
 	st->kind = kind;
+	seen_mark(sd, hvs_crc32c(peer, strlen(peer))); /* its bucket has a file from now */
 	kind_name(peer, 0, kind, name, sizeof(name));
 	rc = write_tmp(sd, name, st->tmp, sizeof(st->tmp), text, (size_t)n);
 	take_spare(sd); /* if the save needed it */
@@ -887,12 +937,17 @@ int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg)
 		return -1;
 	}
 	sd->unread = 0;
-	while ((de = readdir(dir)) != NULL) {
+	if (sd->seen)
+		memset(sd->seen, 0, HVS_STATEDIR_SEEN_BITS / 8);
+	/* errno 0 before each: a NULL that sets it is an error, not the end. */
+	while ((errno = 0, de = readdir(dir)) != NULL) {
 		enum hvs_state_kind kind = kind_of(de->d_name);
 		char peer[HVS_PEER_MAX];
 		struct hvs_unapplied v;
 		const char *why;
 		int r, first;
+
+		seen_name(sd, de->d_name);
 
 		if (!ours(de->d_name)) {
 			remove_if_stale(sd, de->d_name);
@@ -918,6 +973,8 @@ int hvs_statedir_scan(struct hvs_statedir *sd, hvs_statedir_fn *f, void *arg)
 			  r == 1 && kind == HVS_STATE_UNAPPLIED ? &v : NULL, why);
 		loaded += r == 1 && kind == HVS_STATE_APPLIED; /* guests, not files */
 	}
+	/* Not every name seen: lookups read every slot till a scan has. */
+	sd->seen_ready = errno == 0;
 	closedir(dir);
 	return loaded;
 }

@@ -85,13 +85,27 @@ struct hvs_statedir {
 	/* The last guest a load found no file of, and the first free slot it saw. */
 	char missed[HVS_PEER_MAX];
 	int missed_slot;
+	/*
+	 * The buckets (CRC-32Cs of guest names) that have a file in the
+	 * directory, as the last scan saw it and as this receiver wrote since:
+	 * a bit per CRC modulo HVS_STATEDIR_SEEN_BITS, so a superset. A guest
+	 * whose bit is clear has no file, and its lookup reads nothing: a
+	 * storm of first boots costs no 2 x HVS_STATEDIR_SLOTS failed opens
+	 * per guest. Only the receiver that serves a guest writes its files; a
+	 * file put there by hand is seen after SIGHUP, as every change is.
+	 * NULL (no memory) or !seen_ready (no scan yet): every slot is read.
+	 */
+	unsigned char *seen;
+	int seen_ready;
 };
+
+#define HVS_STATEDIR_SEEN_BITS (1u << 20) /* 128 KiB: 1 % false hits at 10,000 guests */
 
 /*
  * mkdir -p (not when readonly), open, and check ownership and mode. 0, or
  * -1 with a log line. sd must have been set to HVS_STATEDIR_CLOSED first.
  */
-#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL, 0, NULL, 0, "", -1 }
+#define HVS_STATEDIR_CLOSED { -1, -1, 0, NULL, 0, NULL, 0, "", -1, NULL, 0 }
 int hvs_statedir_open(struct hvs_statedir *sd, const char *dir, int readonly);
 void hvs_statedir_close(struct hvs_statedir *sd);
 

@@ -258,6 +258,47 @@ static void test_registry_state_dir(void **state)
 	fixture_rm(d);
 }
 
+static void ignore_file(void *arg, const char *file, const char *peer,
+			const struct hvs_decision *d, const struct hvs_unapplied *u, const char *why)
+{
+	(void)arg, (void)file, (void)peer, (void)d, (void)u, (void)why;
+}
+
+/*
+ * After a scan, a guest whose bucket has no file is looked up without a
+ * read: a file put there behind the receiver's back is seen at the next
+ * scan (SIGHUP), one the receiver wrote itself at once, and before any
+ * scan every slot is read.
+ */
+static void test_state_seen(void **state)
+{
+	struct hvs_statedir st, other, fresh;
+	struct hvs_decision d = { { 0x5e }, 0x8000000, 0x4000000, 1700000000 }, out;
+	char dir[64];
+
+	(void)state;
+	fixture_tmpdir(dir, sizeof(dir));
+	st = open_state(dir);
+	other = open_state(dir);
+	assert_int_equal(hvs_statedir_scan(&st, ignore_file, NULL), 0);
+	assert_int_equal(hvs_statedir_save(&other, "unix:/by-hand", &d, NULL), 0);
+	assert_int_equal(hvs_statedir_load(&st, "unix:/by-hand", &out), 0);
+	assert_int_equal(hvs_statedir_scan(&st, ignore_file, NULL), 1);
+	assert_int_equal(hvs_statedir_load(&st, "unix:/by-hand", &out), 1);
+	assert_true(out.base == d.base && out.size == d.size);
+	/* Its own, written after the scan: found. */
+	assert_int_equal(hvs_statedir_save(&st, "unix:/own", &d, NULL), 0);
+	assert_int_equal(hvs_statedir_load(&st, "unix:/own", &out), 1);
+	/* Not scanned yet: every slot read. */
+	fresh = open_state(dir);
+	assert_int_equal(hvs_statedir_save(&other, "unix:/later", &d, NULL), 0);
+	assert_int_equal(hvs_statedir_load(&fresh, "unix:/later", &out), 1);
+	hvs_statedir_close(&fresh);
+	hvs_statedir_close(&other);
+	hvs_statedir_close(&st);
+	fixture_rm(dir);
+}
+
 /*
  * A guest's file that cannot be read now (EMFILE: no descriptor, not even
  * the spare) is not damaged: it stays where it is, nothing is decided from
@@ -572,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_state_any_name),
 		cmocka_unit_test(test_listen_classify),
 		cmocka_unit_test(test_admission),
+		cmocka_unit_test(test_state_seen),
 	};
 
 	return cmocka_run_group_tests_name("recv", tests, NULL, NULL);
