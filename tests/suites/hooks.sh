@@ -383,6 +383,23 @@ run_systemd_unit early
 expect_eq "handoffs" 1 "$(handoffs)"
 t_end
 
+t_begin "run by a unit (INVOCATION_ID), the outcome is one line on its standard output; not otherwise"
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+mkdir -p "$R/run/systemd/generator/local-fs.target.wants"
+INVOCATION_ID=5f0c2d4e8a1b4c3d9e7f6a5b4c3d2e1f
+export INVOCATION_ID
+run_systemd_unit early
+unset INVOCATION_ID
+sed -n 's/^hv-swiotlb: state=/    hv-swiotlb: state=/p' "$WORK/out"
+expect_eq "outcome lines" 1 "$(sed -n '/^hv-swiotlb: state=/p' "$WORK/out" | wc -l)"
+expect_line "$WORK/out" '^hv-swiotlb: state=acknowledged .*base=0x8000000 size=67108864 .*target=unix:/host\.sock .*ack=accepted'
+new_root "hv_pci_swiotlb=64M resume=/dev/vdb" accepted published
+mkdir -p "$R/run/systemd/generator/local-fs.target.wants"
+run_systemd_unit early
+expect_eq "handoffs" 1 "$(handoffs)"
+expect_no_line "$WORK/out" '^hv-swiotlb: state='
+t_end
+
 t_begin "systemd: dracut-ng's parse-resume.sh left its rules (a dracut-ng systemd image): it waits"
 new_root "hv_pci_swiotlb=64M" accepted published
 mkdir -p "$R/run/systemd/generator" "$R/etc/udev/rules.d"
