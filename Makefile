@@ -240,7 +240,8 @@ bench: deps
 # The generator files and units name the installed paths. They are made
 # again whenever one of those paths changes, not only their source: the
 # values are remembered in a stamp, as the compilers' flags are.
-SUBST_VARS := SBINDIR LIBEXECDIR SYSTEMDUNITDIR
+SUBST_VARS := SBINDIR LIBEXECDIR SYSTEMDUNITDIR SYSTEMDSLEEPDIR DRACUTMODULESDIR DRACUTCONFDIR \
+	INITRAMFSTOOLSDIR SYSUSERSDIR
 SUBST = sed $(foreach v,$(SUBST_VARS),-e 's|@$(v)@|$($(v))|g') $< >$@.tmp && mv $@.tmp $@
 $(B)/gen/.vars: FORCE
 	@mkdir -p $(@D)
@@ -253,16 +254,17 @@ $(B)/gen/%: % Makefile $(B)/gen/.vars
 GEN := dracut-module/module-setup.sh initramfs-tools/hooks/hv-swiotlb \
 	systemd/hv-swiotlb.service systemd/hv-swiotlb-recv.service \
 	systemd/hv-swiotlb-initrd.service systemd/hv-swiotlb-initrd-resume.service \
-	systemd/hv-swiotlb-sleep systemd/hv-swiotlb-recv@.service systemd/hv-swiotlb-recv@.socket
+	systemd/hv-swiotlb-sleep systemd/hv-swiotlb-recv@.service systemd/hv-swiotlb-recv@.socket \
+	man/hv-swiotlb.7 man/hv-swiotlb-recv.8
 
 install: all $(addprefix $(B)/gen/,$(GEN))
 	install -D -m 0755 $(B)/$(GUEST_LIBC)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
 	install -D -m 0755 scripts/hv-swiotlb-boot $(DESTDIR)$(LIBEXECDIR)/hv-swiotlb-boot
 	install -D -m 0755 $(B)/glibc/hv-swiotlb-recv $(DESTDIR)$(SBINDIR)/hv-swiotlb-recv
 	install -D -m 0644 man/hv-swiotlb.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
-	install -D -m 0644 man/hv-swiotlb-recv.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb-recv.8
+	install -D -m 0644 $(B)/gen/man/hv-swiotlb-recv.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb-recv.8
 	install -D -m 0644 man/hv-swiotlb-protocol.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb-protocol.7
-	install -D -m 0644 man/hv-swiotlb.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb.7
+	install -D -m 0644 $(B)/gen/man/hv-swiotlb.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb.7
 	install -D -m 0755 $(B)/gen/dracut-module/module-setup.sh \
 		$(DESTDIR)$(DRACUTMODDIR)/module-setup.sh
 	install -D -m 0755 dracut-module/hv-swiotlb-hook.sh \

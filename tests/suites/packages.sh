@@ -47,6 +47,13 @@ expect_line "$(find "$I/a" -name hv-swiotlb.service | head -n 1)" \
 	'^ExecStart=/usr/local/lib/hv-swiotlb/hv-swiotlb-boot now /usr/local/sbin/hv-swiotlb$'
 expect_line "$I/b/usr/lib/dracut/modules.d/50hv-swiotlb/module-setup.sh" \
 	'HV_SWIOTLB_BINARY:-/usr/sbin/hv-swiotlb'
+# The pages name the paths of their own install, as the units do.
+expect_line "$I/b/usr/share/man/man7/hv-swiotlb.7" '^\.It Pa /usr/lib/hv-swiotlb/hv-swiotlb-boot$'
+expect_line "$(find "$I/a" -name hv-swiotlb.7 | head -n 1)" \
+	'^\.It Pa /usr/local/lib/hv-swiotlb/hv-swiotlb-boot$'
+expect_line "$I/b/usr/share/man/man7/hv-swiotlb.7" '^\.It Pa /usr/lib/systemd/system/hv-swiotlb\.service$'
+left=$(grep -rlE '@[A-Z]+DIR@' "$I/a" "$I/b" 2>/dev/null)
+[ -z "$left" ] || t_fail "an @...DIR@ left unsubstituted in: $left"
 t_end
 
 t_begin "dpkg-buildpackage -us -uc builds the 3.0 (quilt) source and both packages"
