@@ -82,20 +82,22 @@ static int slot_of(const char *peer, const char *name, enum hvs_state_kind kind)
 }
 
 /* The seen set (statedir.h): a bucket's bit, by its CRC-32C. */
+static unsigned char *seen_byte(const struct hvs_statedir *sd, uint32_t crc)
+{
+	return &sd->seen[(crc % HVS_STATEDIR_SEEN_BITS) / 8];
+}
+
 static void seen_mark(struct hvs_statedir *sd, uint32_t crc)
 {
 	if (sd->seen)
-		sd->seen[(crc % HVS_STATEDIR_SEEN_BITS) / 8] |= (unsigned char)(1u << (crc % 8));
+		*seen_byte(sd, crc) |= (unsigned char)(1u << (crc % 8));
 }
 
 static int seen_may_have(const struct hvs_statedir *sd, const char *peer)
 {
-	uint32_t crc;
+	uint32_t crc = hvs_crc32c(peer, strlen(peer));
 
-	if (!sd->seen || !sd->seen_ready)
-		return 1;
-	crc = hvs_crc32c(peer, strlen(peer));
-	return (sd->seen[(crc % HVS_STATEDIR_SEEN_BITS) / 8] >> (crc % 8)) & 1;
+	return !sd->seen || !sd->seen_ready || ((*seen_byte(sd, crc) >> (crc % 8)) & 1);
 }
 
 /*
