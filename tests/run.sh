@@ -39,13 +39,14 @@ ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS UBSAN_OPTIONS
 
-count() { # NAME PASSED FAILED
+# Each line says how long its suite took, for make check's time budget.
+count() { # NAME PASSED FAILED SECONDS
 	total_passed=$((total_passed + $2))
 	total_failed=$((total_failed + $3))
 	if [ "$3" -eq 0 ]; then
-		printf '%-44s %4s passed\n' "$1" "$2"
+		printf '%-44s %4s passed %5ss\n' "$1" "$2" "$4"
 	else
-		printf '%-44s %4s passed, %s FAILED (see %s)\n' "$1" "$2" "$3" "$LOGS/$1.log"
+		printf '%-44s %4s passed, %s FAILED (see %s) %5ss\n' "$1" "$2" "$3" "$LOGS/$1.log" "$4"
 		grep -E '^(not ok|    |\[  (FAILED|ERROR)|ERROR)' "$LOGS/$1.log" | head -n 40
 	fi
 }
@@ -54,8 +55,10 @@ count() { # NAME PASSED FAILED
 run_suite() { # NAME COMMAND...
 	name=$1
 	shift
+	t0=$(date +%s)
 	"$@" >"$LOGS/$name.log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/$name.log" | tail -n 1)
 	p=${line%% passed*}
 	f=${line#*, }
@@ -66,7 +69,7 @@ run_suite() { # NAME COMMAND...
 	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 	fi
-	count "$name" "$p" "$f"
+	count "$name" "$p" "$f" "$secs"
 }
 
 suite_unit() {
@@ -168,9 +171,11 @@ suite_lint() {
 	run_suite lint sh "$S/lint.sh" "$B"
 }
 
+T_ALL=$(date +%s)
 for s in $SUITES; do
 	"suite_$(echo "$s" | tr - _)"
 done
 
+echo "(all suites: $(($(date +%s) - T_ALL)) s)"
 printf '%s passed, %s failed\n' "$total_passed" "$total_failed"
 [ "$total_failed" -eq 0 ]
