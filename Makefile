@@ -251,56 +251,31 @@ $(B)/gen/%: % Makefile $(B)/gen/.vars
 	@mkdir -p $(@D)
 	@$(SUBST)
 
-GEN := dracut-module/module-setup.sh initramfs-tools/hooks/hv-swiotlb \
-	systemd/hv-swiotlb.service systemd/hv-swiotlb-recv.service \
-	systemd/hv-swiotlb-initrd.service systemd/hv-swiotlb-initrd-resume.service \
-	systemd/hv-swiotlb-sleep systemd/hv-swiotlb-recv@.service systemd/hv-swiotlb-recv@.socket \
-	man/hv-swiotlb.7 man/hv-swiotlb-recv.8
+# What `make install` puts where: the programs here, and each folder's
+# own files in its install.mk (a generator's, the guest's units, the
+# host's units, the pages), as MODE:SOURCE:DESTINATION, TARGET:LINK and
+# the directories uninstall removes when they are left empty. GEN: the
+# sources that name installed paths (made in $(B)/gen, above).
+GEN :=
+INSTALL_FILES := \
+	0755:$(B)/$(GUEST_LIBC)/hv-swiotlb:$(SBINDIR)/hv-swiotlb \
+	0755:scripts/hv-swiotlb-boot:$(LIBEXECDIR)/hv-swiotlb-boot \
+	0755:$(B)/glibc/hv-swiotlb-recv:$(SBINDIR)/hv-swiotlb-recv
+INSTALL_LINKS :=
+INSTALL_DIRS := $(LIBEXECDIR)
+include dracut-module/install.mk initramfs-tools/install.mk mkosi/install.mk \
+	systemd/guest/install.mk systemd/host/install.mk man/install.mk
 
+field = $(word $(1),$(subst :, ,$(2)))
+define newline
+
+
+endef
 install: all $(addprefix $(B)/gen/,$(GEN))
-	install -D -m 0755 $(B)/$(GUEST_LIBC)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb
-	install -D -m 0755 scripts/hv-swiotlb-boot $(DESTDIR)$(LIBEXECDIR)/hv-swiotlb-boot
-	install -D -m 0755 $(B)/glibc/hv-swiotlb-recv $(DESTDIR)$(SBINDIR)/hv-swiotlb-recv
-	install -D -m 0644 man/hv-swiotlb.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb.8
-	install -D -m 0644 $(B)/gen/man/hv-swiotlb-recv.8 $(DESTDIR)$(MANDIR)/man8/hv-swiotlb-recv.8
-	install -D -m 0644 man/hv-swiotlb-protocol.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb-protocol.7
-	install -D -m 0644 $(B)/gen/man/hv-swiotlb.7 $(DESTDIR)$(MANDIR)/man7/hv-swiotlb.7
-	install -D -m 0755 $(B)/gen/dracut-module/module-setup.sh \
-		$(DESTDIR)$(DRACUTMODDIR)/module-setup.sh
-	install -D -m 0755 dracut-module/hv-swiotlb-hook.sh \
-		$(DESTDIR)$(DRACUTMODDIR)/hv-swiotlb-hook.sh
-	install -D -m 0755 dracut-module/hv-swiotlb-resume-hook.sh \
-		$(DESTDIR)$(DRACUTMODDIR)/hv-swiotlb-resume-hook.sh
-	install -D -m 0644 conf/dracut-hv-swiotlb.conf \
-		$(DESTDIR)$(DRACUTCONFDIR)/90-hv-swiotlb.conf
-	install -D -m 0755 $(B)/gen/initramfs-tools/hooks/hv-swiotlb \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/hv-swiotlb
-	install -D -m 0755 initramfs-tools/scripts/init-premount/hv-swiotlb \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-premount/hv-swiotlb
-	install -D -m 0755 initramfs-tools/scripts/local-premount/hv-swiotlb \
-		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-premount/hv-swiotlb
-	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb.service
-	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv.service
-	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv@.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.service
-	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-recv@.socket \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.socket
-	install -D -m 0644 systemd/hv-swiotlb-recv.sysusers \
-		$(DESTDIR)$(SYSUSERSDIR)/hv-swiotlb-recv.conf
-	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-initrd.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-initrd.service
-	install -D -m 0644 $(B)/gen/systemd/hv-swiotlb-initrd-resume.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/hv-swiotlb-initrd-resume.service
-	install -D -m 0755 $(B)/gen/systemd/hv-swiotlb-sleep \
-		$(DESTDIR)$(SYSTEMDSLEEPDIR)/hv-swiotlb
-	@# Enabled for initrd.target once and for all, for any systemd initrd
-	@# (dracut makes the same links itself); inert on the host.
-	install -d $(DESTDIR)$(SYSTEMDUNITDIR)/initrd.target.wants
-	ln -sf ../hv-swiotlb-initrd.service $(DESTDIR)$(SYSTEMDUNITDIR)/initrd.target.wants/
-	ln -sf ../hv-swiotlb-initrd-resume.service $(DESTDIR)$(SYSTEMDUNITDIR)/initrd.target.wants/
-	install -D -m 0644 mkosi/50-hv-swiotlb.conf $(DESTDIR)$(MKOSIINITRDDIR)/50-hv-swiotlb.conf
+	$(foreach f,$(INSTALL_FILES),install -D -m $(call field,1,$(f)) $(call field,2,$(f)) \
+		$(DESTDIR)$(call field,3,$(f))$(newline))
+	$(foreach l,$(INSTALL_LINKS),install -d $(DESTDIR)$(dir $(call field,2,$(l)))$(newline)\
+		ln -sf $(call field,1,$(l)) $(DESTDIR)$(call field,2,$(l))$(newline))
 
 # Strip as the distributions' tools do (dh_strip, find-debuginfo); their
 # debug information is what -dbgsym and -debuginfo packages are made of.
@@ -308,26 +283,13 @@ STRIP_AS_SHIPPED = $(STRIP) --remove-section=.comment --remove-section=.note
 install-strip: install
 	$(STRIP_AS_SHIPPED) $(DESTDIR)$(SBINDIR)/hv-swiotlb $(DESTDIR)$(SBINDIR)/hv-swiotlb-recv
 
-INSTALLED := $(SBINDIR)/hv-swiotlb $(LIBEXECDIR)/hv-swiotlb-boot $(SBINDIR)/hv-swiotlb-recv \
-	$(MANDIR)/man8/hv-swiotlb.8 $(MANDIR)/man8/hv-swiotlb-recv.8 \
-	$(MANDIR)/man7/hv-swiotlb-protocol.7 $(MANDIR)/man7/hv-swiotlb.7 \
-	$(DRACUTMODDIR)/module-setup.sh $(DRACUTMODDIR)/hv-swiotlb-hook.sh \
-	$(DRACUTMODDIR)/hv-swiotlb-resume-hook.sh $(DRACUTCONFDIR)/90-hv-swiotlb.conf \
-	$(INITRAMFSTOOLSDIR)/hooks/hv-swiotlb $(INITRAMFSTOOLSDIR)/scripts/init-premount/hv-swiotlb \
-	$(INITRAMFSTOOLSDIR)/scripts/local-premount/hv-swiotlb \
-	$(SYSTEMDUNITDIR)/hv-swiotlb.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv.service \
-	$(SYSTEMDUNITDIR)/hv-swiotlb-recv@.service $(SYSTEMDUNITDIR)/hv-swiotlb-recv@.socket \
-	$(SYSUSERSDIR)/hv-swiotlb-recv.conf \
-	$(SYSTEMDUNITDIR)/hv-swiotlb-initrd.service $(SYSTEMDUNITDIR)/hv-swiotlb-initrd-resume.service \
-	$(SYSTEMDSLEEPDIR)/hv-swiotlb $(MKOSIINITRDDIR)/50-hv-swiotlb.conf \
-	$(SYSTEMDUNITDIR)/initrd.target.wants/hv-swiotlb-initrd.service \
-	$(SYSTEMDUNITDIR)/initrd.target.wants/hv-swiotlb-initrd-resume.service
+INSTALLED = $(foreach f,$(INSTALL_FILES),$(call field,3,$(f))) \
+	$(foreach l,$(INSTALL_LINKS),$(call field,2,$(l)))
 
-# Exactly what install wrote, and the module's own directory.
+# Exactly what install wrote, and the directories that were only ours.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DRACUTMODDIR) $(DESTDIR)$(LIBEXECDIR) \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/initrd.target.wants 2>/dev/null
+	-rmdir $(addprefix $(DESTDIR),$(INSTALL_DIRS)) 2>/dev/null
 
 clean:
 	rm -rf $(B)

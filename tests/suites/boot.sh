@@ -33,7 +33,7 @@ mkdir -p "$OUT"
 # unit suite runs).
 DEBS=$B/packages/src
 made_of="$TOP/Makefile $TOP/src $TOP/scripts $TOP/dracut-module $TOP/initramfs-tools \
-	$TOP/systemd $TOP/mkosi $TOP/conf $TOP/debian $TOP/man"
+	$TOP/systemd $TOP/mkosi $TOP/debian $TOP/man"
 fresh_debs() {
 	deb=$(find "$DEBS" -maxdepth 1 -name 'hv-swiotlb_*.deb' 2>/dev/null | head -n 1)
 	# shellcheck disable=SC2086 # one word per path

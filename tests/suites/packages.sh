@@ -190,7 +190,7 @@ cat >"$P/rpm/debuginfo.macros" <<'MACROS'
 %%install\
 %{nil}
 MACROS
-cp "$SRC/systemd/hv-swiotlb-recv.sysusers" "$P/rpm/SOURCES/"
+cp "$SRC/systemd/host/hv-swiotlb-recv.sysusers" "$P/rpm/SOURCES/"
 # Debian's rpm has no systemd-rpm-macros, which the spec requires (it stops
 # without them, below). Stand-ins, in the HOME rpmbuild and rpmlint read:
 # the distributions' directories, and each scriptlet macro a no-op command
