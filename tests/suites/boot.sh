@@ -111,6 +111,20 @@ for s in $suites; do
 	t_end
 done
 echo "    roots and images of$suites: $((($(now_ms) - t0) / 1000)) s"
+
+# debian/control's Build-Depends, as sbuild installs them for a release
+# that is not a backport: the first of each set of alternatives alone;
+# resolved (apt-get satisfy, simulated) against each suite's own lists.
+bdeps=$(perl -MDpkg::Control::Info -e \
+	'print Dpkg::Control::Info->new(shift)->get_source->{"Build-Depends"}' "$TOP/debian/control" |
+	tr '\n' ' ' | sed 's/|[^,]*//g; s/  */ /g')
+for s in $suites; do
+	t_begin "Build-Depends resolve in $s as sbuild takes them (first alternatives)"
+	chroot "$B/roots/$s/root" apt-get satisfy -s -o Debug::NoLocking=1 "$bdeps" \
+		>"$OUT/$s-build-deps.log" 2>&1 ||
+		t_fail "apt-get satisfy '$bdeps': $(grep -E '^( |E:)' "$OUT/$s-build-deps.log" | head -n 5)"
+	t_end
+done
 [ "$failed" -eq 0 ] || { t_summary; exit 1; }
 
 # scenarios.sh ends with its own count: add this one to it.
