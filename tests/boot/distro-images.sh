@@ -14,7 +14,9 @@
 #   tests/boot/distro-images.sh SUITE ROOT DEBS OUT [GENERATOR...]
 #
 # GENERATOR: dracut-systemd dracut-shell mkosi-initrd unit initramfs-tools
-# (default: all that the suite has). Writes OUT/SUITE-GENERATOR.img, the
+# (default: all that the suite has), and lifecycle: the dracut-systemd
+# image and the root disk of tests/boot/lifecycle.sh
+# (tests/boot/lifecycle-disk.sh makes it, last, from this root). Writes OUT/SUITE-GENERATOR.img, the
 # suite's kernel as OUT/SUITE.vmlinuz, and OUT/SUITE-GENERATOR.kernel
 # naming it; logs in OUT/SUITE-*.log. DEBS holds hv-swiotlb_*.deb and
 # hv-swiotlb-recv_*.deb. The relay is taken from HVTEST_RELAY.
@@ -124,7 +126,7 @@ cp "$DEBS"/hv-swiotlb_*.deb "$DEBS"/hv-swiotlb-recv_*.deb "$W/tmp/debs/"
 # us, so ours in it shows the trigger's work).
 step "$OUT/$SUITE-dracut-systemd.log" "apt-get install our packages" \
 	in_root sh -c 'apt-get install -y /tmp/debs/*.deb'
-if wanted dracut-systemd; then
+if wanted dracut-systemd || wanted lifecycle; then
 	image_check dracut-systemd
 	take dracut-systemd
 fi
@@ -173,6 +175,13 @@ if wanted initramfs-tools; then
 			in_root update-initramfs -c -k "$KVER"
 	image_check initramfs-tools
 	take initramfs-tools
+fi
+if wanted lifecycle; then
+	sh "$HERE/lifecycle-disk.sh" "$W" "$DEBS" "$OUT" "$SUITE" >"$OUT/$SUITE-lifecycle-disk.log" 2>&1 || {
+		echo "distro-images.sh: $SUITE: the lifecycle disk failed; the end of its log:" >&2
+		tail -n 25 "$OUT/$SUITE-lifecycle-disk.log" >&2
+		exit 1
+	}
 fi
 unmount_all
 rm -rf "$W"

@@ -31,8 +31,9 @@ udev dracut busybox zstd cpio util-linux-extra"
 case "$SUITE" in
 trixie | unstable | sid) PACKAGES="$PACKAGES mkosi reprepro apt-utils" ;;
 esac
-# Downloaded, not installed: the other generator.
-LATER="initramfs-tools"
+# Downloaded, not installed: the other generator, and GRUB for the
+# lifecycle guest (tests/boot/lifecycle-disk.sh).
+LATER="initramfs-tools grub-pc"
 
 # shellcheck disable=SC2086 # one word per package
 KEY=$(printf '%s\n' "$SUITE" "$MIRROR" $PACKAGES -- $LATER | cat - "$0" | sha256sum | cut -d' ' -f1)

@@ -6,7 +6,9 @@
 # built from its release tarball on this machine (Debian 12, bookworm)
 # with bookworm's kernel (tests/boot/build-images.sh, which also makes the
 # root disk every guest boots into); then every scenario of every image
-# (tests/boot/scenarios.sh).
+# (tests/boot/scenarios.sh). SUITE-lifecycle: that suite's root booted with
+# systemd as PID 1, where the packages are installed, upgraded and purged,
+# and the README's GRUB step is taken (tests/boot/lifecycle.sh).
 #
 #   tests/suites/boot.sh BUILD
 #
@@ -23,7 +25,8 @@ TOP=$(cd "$HERE/../.." && pwd)
 MATRIX="bookworm-dracut-systemd bookworm-dracut-shell bookworm-initramfs-tools bookworm-unit
 bookworm-dracut-ng102-systemd bookworm-dracut-ng102-shell
 trixie-dracut-systemd trixie-dracut-shell trixie-initramfs-tools trixie-mkosi-initrd
-unstable-dracut-systemd unstable-dracut-shell unstable-initramfs-tools unstable-mkosi-initrd"
+unstable-dracut-systemd unstable-dracut-shell unstable-initramfs-tools unstable-mkosi-initrd
+bookworm-lifecycle"
 IMAGES=$(echo "${HVTEST_IMAGES:-$MATRIX}" | tr -s ' \n' '  ')
 OUT=$B/boot
 mkdir -p "$OUT"
@@ -127,17 +130,32 @@ for s in $suites; do
 done
 [ "$failed" -eq 0 ] || { t_summary; exit 1; }
 
-# scenarios.sh ends with its own count: add this one to it.
-# shellcheck disable=SC2086 # one word per image
-sh "$HERE/../boot/scenarios.sh" "$OUT" $IMAGES >"$B/boot-scenarios.log" 2>&1
-sed '$d' "$B/boot-scenarios.log"
-line=$(tail -n 1 "$B/boot-scenarios.log")
-case "$line" in
-*" passed, "*" failed")
-	passed=$((passed + ${line%% passed*}))
-	f=${line#*, }
-	failed=$((failed + ${f%% failed}))
-	;;
-*) failed=$((failed + 1)); echo "the scenarios ended without a count: $line" ;;
-esac
+# scenarios.sh and lifecycle.sh end with their own counts: add them to
+# this one's.
+add_counts() { # LOG
+	sed '$d' "$1"
+	line=$(tail -n 1 "$1")
+	case "$line" in
+	*" passed, "*" failed")
+		passed=$((passed + ${line%% passed*}))
+		f=${line#*, }
+		failed=$((failed + ${f%% failed}))
+		;;
+	*) failed=$((failed + 1)); echo "$1 ended without a count: $line" ;;
+	esac
+}
+scenario_images=""
+for i in $IMAGES; do
+	case "$i" in *-lifecycle) ;; *) scenario_images="$scenario_images $i" ;; esac
+done
+if [ -n "$scenario_images" ]; then
+	# shellcheck disable=SC2086 # one word per image
+	sh "$HERE/../boot/scenarios.sh" "$OUT" $scenario_images >"$B/boot-scenarios.log" 2>&1
+	add_counts "$B/boot-scenarios.log"
+fi
+for i in $IMAGES; do
+	case "$i" in *-lifecycle) ;; *) continue ;; esac
+	sh "$HERE/../boot/lifecycle.sh" "$OUT" "${i%-lifecycle}" >"$B/boot-$i.log" 2>&1
+	add_counts "$B/boot-$i.log"
+done
 t_summary
