@@ -23,6 +23,7 @@ SUITE=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/report.sh
 . "$HERE/../lib/report.sh"
+TAB=$(printf '\t')
 LOGS=$OUT/logs
 mkdir -p "$LOGS"
 L=$LOGS/$SUITE-lifecycle
@@ -56,8 +57,8 @@ report_checks() { # PHASE MIN-CHECKS
 			;;
 		"HVTEST-CHECK fail "*)
 			rest=${line#HVTEST-CHECK fail }
-			t_begin "$SUITE lifecycle: ${rest%%: *}"
-			t_fail "${rest#*: }"
+			t_begin "$SUITE lifecycle: ${rest%%"$TAB"*}"
+			t_fail "${rest#*"$TAB"}"
 			t_end
 			n=$((n + 1))
 			;;
