@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -606,14 +607,27 @@ int hvs_statedir_load_note(struct hvs_statedir *sd, const char *peer, struct hvs
  * that share the directory never write, link or remove each other's in-
  * flight files (a shared NAME.tmp let one receiver link another's text
  * under its own guest's answer). The leading dot keeps it out of scans.
+ * A PID is not unique enough: a receiver restarted in a container is PID 1
+ * again, and one receiver per container may share the directory, all PID
+ * 1. Counting from 0, each would try the names the others (or its previous
+ * run's spare files) hold, and give a save up after 8 of them. SEQ starts
+ * at a random number: O_EXCL still settles the rare collision.
  */
 static void tmp_name(const char *name, char *out, size_t cap)
 {
 	static unsigned seq;
 	static long pid; /* ours: the receiver never saves from a forked child */
 
-	if (!pid)
+	if (!pid) {
+		struct timespec ts;
+
 		pid = (long)getpid();
+		/* No entropy yet (early boot): the clock's nanoseconds will do. */
+		if (getrandom(&seq, sizeof(seq), GRND_NONBLOCK) != (ssize_t)sizeof(seq)) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			seq = (unsigned)ts.tv_nsec ^ (unsigned)ts.tv_sec ^ ((unsigned)pid << 16);
+		}
+	}
 	snprintf(out, cap, ".%s.%ld.%u.tmp", name, pid, seq++);
 }
 

@@ -64,8 +64,13 @@ start_recv() {
 	# shellcheck disable=SC2086 # RENV is words of NAME=VALUE
 	env ${RENV:-} "$RECV" "$@" >"${ROUT:-$WORK/$RNAME.json}" 2>"$WORK/$RNAME.log" &
 	RECV_PID=$!
+	wait_listening "$WORK/$RNAME.log"
+}
+
+# wait_listening LOG: until a receiver's log says it listens, up to 3 s.
+wait_listening() {
 	w=0
-	until grep -q "listening on" "$WORK/$RNAME.log" 2>/dev/null || [ $w -ge 300 ]; do
+	until grep -q "listening on" "$1" 2>/dev/null || [ $w -ge 300 ]; do
 		sleep 0.01
 		w=$((w + 1))
 	done

@@ -217,7 +217,9 @@ t_begin "symlinks planted at the temporary names are not followed or removed; th
 rm -rf "$WORK/st7"
 mkdir -m 0700 "$WORK/st7"
 echo precious >"$WORK/victim"
-# The name earlier versions wrote, and the first this receiver will try.
+# The name earlier versions wrote, and the first that a receiver with this
+# PID tried before SEQ started at a random number (as a restart with the
+# same PID meets it: see the next test).
 ln -s "$WORK/victim" "$WORK/st7/$(name_of "unix:$S1").tmp"
 start_recv st7 --unix "$S1" --state-dir "$WORK/st7"
 ln -s "$WORK/victim" "$WORK/st7/.$(name_of "unix:$S1").$RECV_PID.0.tmp"
@@ -227,6 +229,35 @@ expect_eq "the symlinks' target" precious "$(cat "$WORK/victim")"
 [ -L "$WORK/st7/.$(name_of "unix:$S1").$RECV_PID.0.tmp" ] || t_fail "the receiver removed a name it did not make"
 expect_line "$WORK/st7/$(name_of "unix:$S1")" "^boot_id=$(boot 7)\$"
 stop_recv
+t_end
+
+t_begin "restarted with the same PID (a container's PID 1): the last run's temporary files are kept, the save lands"
+# The receiver is PID 1 in a PID namespace of its own, as in a container,
+# and so was the run before it, which left spare files under the names it
+# would try first (SEQ from 0); they are young, so no scan removes them.
+rm -rf "$WORK/st7p"
+mkdir -m 0700 "$WORK/st7p"
+i=0
+while [ $i -lt 16 ]; do
+	echo "spare $i" >"$WORK/st7p/.$(name_of "unix:$S1").1.$i.tmp"
+	i=$((i + 1))
+done
+unshare --pid --fork --kill-child=SIGTERM "$RECV" --unix "$S1" --state-dir "$WORK/st7p" \
+	>/dev/null 2>"$WORK/st7p.log" &
+ns_pid=$!
+wait_listening "$WORK/st7p.log"
+g "$S1" "$(boot 77)"
+expect_eq "the guest" accepted "$(ack)"
+expect_line "$WORK/st7p/$(name_of "unix:$S1")" "^boot_id=$(boot 77)\$"
+i=0
+while [ $i -lt 16 ]; do
+	expect_eq "the last run's spare file $i" "spare $i" \
+		"$(cat "$WORK/st7p/.$(name_of "unix:$S1").1.$i.tmp" 2>&1)"
+	i=$((i + 1))
+done
+# unshare --fork ignores SIGTERM while it waits: the receiver is told.
+kill -TERM "$(pgrep -P "$ns_pid")" 2>/dev/null
+wait "$ns_pid"
 t_end
 
 t_begin "a temporary file older than ten minutes is a stopped writer's: removed at start, a younger one kept"
