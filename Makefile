@@ -62,7 +62,7 @@ DEPS := make gcc clang libclang-rt-14-dev libklibc-dev klibc-utils musl-tools \
 
 COMMON := errname fileio numbers text range wire
 GUEST := kcmdline options pool klog verdict deadline guard log status handoff run cli
-HOST := names frame registry statedir commit unapplied exec execq listen admission connection events loop say \
+HOST := clock names frame registry statedir commit unapplied exec execq listen admission connection events loop say \
 	sink notify activation list cli
 COMMON_SRC := $(addprefix src/common/,$(addsuffix .c,$(COMMON)))
 GUEST_LIB := $(COMMON_SRC) $(addprefix src/guest/,$(addsuffix .c,$(GUEST)))

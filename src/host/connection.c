@@ -3,6 +3,7 @@
 
 #include "errname.h"
 #include "events.h"
+#include "clock.h"
 #include "say.h"
 #include "unapplied.h"
 #include "vsock.h"

@@ -2,6 +2,7 @@
 #include "loop.h"
 
 #include "errname.h"
+#include "clock.h"
 #include "say.h"
 #include "unapplied.h"
 
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 
 #define EV_LISTENER 2u
 #define EV_SINK 3u
@@ -85,14 +85,6 @@ static long long tell_systemd(struct hvs_loop *L, long long now, const char *fir
 	return hvs_notify_watchdog(L->notify, now);
 }
 
-static unsigned long long monotonic_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000;
-}
-
 static void reload(struct hvs_loop *L, long long now)
 {
 	char msg[64];
@@ -103,7 +95,7 @@ static void reload(struct hvs_loop *L, long long now)
 		return;
 	}
 	/* sd_notify(3): microseconds of CLOCK_MONOTONIC, read now, not the loop's ms. */
-	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu", monotonic_usec());
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu", hvs_now_usec());
 	hvs_notify_state(L->notify, msg);
 	n = hvs_registry_reload(L->reg);
 	if (n >= 0)

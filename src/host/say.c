@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "say.h"
 
+#include "clock.h"
 #include "text.h"
 
 #include <stdarg.h>
@@ -8,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_SITES 128
@@ -37,14 +37,6 @@ void hvs_say_init(struct hvs_sink *err)
 {
 	sink = err;
 	to_journal = stderr_is_journal();
-}
-
-long long hvs_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*

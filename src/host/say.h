@@ -54,7 +54,4 @@ void hvs_say_rated(struct hvs_rate *r, int level, const char *fmt, ...)
 /* Close the windows that have ended: their "N more" lines. */
 void hvs_say_tick(long long now_ms);
 
-/* The monotonic clock, in milliseconds. */
-long long hvs_now_ms(void);
-
 #endif
