@@ -241,6 +241,12 @@ expect_line "$P/rpm.scripts" '^: systemd_preun hv-swiotlb\.service$'
 expect_line "$P/rpm-recv.scripts" '^: sysusers_create_package hv-swiotlb-recv u hv-swiotlb '
 expect_line "$P/rpm-recv.scripts" '^: systemd_post hv-swiotlb-recv\.service$'
 expect_line "$P/rpm-recv.scripts" '^: systemd_postun_with_restart hv-swiotlb-recv\.service$'
+# The template instances, which the macros do not take: stopped at
+# removal (preun), restarted after an upgrade (postun).
+sed -n '/^preuninstall scriptlet/,/^[a-z]* scriptlet/p' "$P/rpm-recv.scripts" >"$P/rpm-recv.preun"
+sed -n '/^postuninstall scriptlet/,/^[a-z]* scriptlet/p' "$P/rpm-recv.scripts" >"$P/rpm-recv.postun"
+expect_line "$P/rpm-recv.preun" "systemctl stop 'hv-swiotlb-recv@\*\.socket'"
+expect_line "$P/rpm-recv.postun" "systemctl try-restart 'hv-swiotlb-recv@\*\.service'"
 # The user first: preinstall is the scriptlet that makes it.
 sed -n '/^preinstall scriptlet/,/^[a-z]* scriptlet/p' "$P/rpm-recv.scripts" >"$P/rpm-recv.pre"
 expect_line "$P/rpm-recv.pre" 'sysusers_create_package'
