@@ -16,7 +16,7 @@
 #   tests/boot/lifecycle.sh OUT SUITE
 #
 # The guest's checks come on its second serial port, one per line, as
-# tests here; the consoles are OUT/logs/SUITE-lifecycle.*.
+# tests here; the consoles are OUT/lifecycle-logs/SUITE-lifecycle.*.
 set -u
 OUT=$(cd "$1" && pwd) || exit 1
 SUITE=$2
@@ -24,17 +24,19 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/report.sh
 . "$HERE/../lib/report.sh"
 TAB=$(printf '\t')
-LOGS=$OUT/logs
+# A directory of its own: the scenarios, which may boot meanwhile, empty
+# OUT/logs when they start.
+LOGS=$OUT/lifecycle-logs
 mkdir -p "$LOGS"
 L=$LOGS/$SUITE-lifecycle
+rm -f "$L".*
 KERNEL=$OUT/$SUITE.vmlinuz
 INITRD=$OUT/$SUITE-dracut-systemd.img
 DISK=$OUT/$SUITE-lifecycle.ext4
 
 # boot PHASE CMDLINE: the disk as it was made (snapshot=on), its checks
 # in $L.PHASE.checks. Two processors: apt and the guests that connect
-# meanwhile run at once, and the scenarios, which use both cores of this
-# machine, are over before.
+# meanwhile run at once.
 boot() {
 	rm -f "$L.$1.checks"
 	t0=$(now_ms)
